@@ -1,0 +1,38 @@
+# The single entry point: every target installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup test smoke figures bench lint lab clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name alnb --display-name "alnb (.venv)" > /dev/null
+	touch $@
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check alnb tests benchmarks notebooks
+
+smoke: $(STAMP)
+	@echo "No notebooks yet: nothing to smoke-run."
+
+figures: $(STAMP)
+	@echo "No notebooks yet: nothing to render."
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +

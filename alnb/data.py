@@ -1,0 +1,326 @@
+"""Load MNIST, Fashion-MNIST and CIFAR-10 as float32 NHWC arrays in [0, 1].
+
+Sources, in order: a data folder of canonical files, Debian's Fashion-MNIST package, then
+tensorflow-datasets. Every failure names the file or folder and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import hashlib
+import lzma
+import os
+import socket
+import tarfile
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
+                 "dog", "frog", "horse", "ship", "truck")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Spec:
+    image_shape: tuple[int, int, int]
+    n_train: int
+    n_test: int
+    class_names: tuple[str, ...]
+
+
+SPECS = {
+    "mnist": _Spec((28, 28, 1), 60000, 10000, tuple(str(c) for c in range(10))),
+    "fashion_mnist": _Spec((28, 28, 1), 60000, 10000, FASHION_CLASSES),
+    "cifar10": _Spec((32, 32, 3), 50000, 10000, CIFAR_CLASSES),
+}
+DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+IDX_IMAGES, IDX_LABELS = 2051, 2049
+CIFAR_RECORD = 1 + 32 * 32 * 3
+CIFAR_BATCHES = tuple(f"data_batch_{i}" for i in range(1, 6))
+
+
+class DataError(Exception):
+    """A dataset could not be found or a data file is wrong; the message says how to fix it."""
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Dataset:
+    """Train (the active-learning pool) and test split; x is float32 NHWC in [0, 1]."""
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    def __repr__(self) -> str:
+        return (f"Dataset({self.name!r}, train={self.x_train.shape}, test={self.x_test.shape}, "
+                f"classes={self.n_classes})")
+
+
+def load_dataset(name: str, data_dir: str | os.PathLike | None = None) -> Dataset:
+    """Load `name` ("mnist", "fashion_mnist" or "cifar10").
+
+    Looks in `data_dir` (else $ALNB_DATA_DIR) for a folder `name/` of canonical files, then in
+    Debian's Fashion-MNIST folder, then in tensorflow-datasets. Decoded arrays are cached in
+    $ALNB_CACHE_DIR (default ~/.cache/alnb), keyed by the source files' sizes and times.
+    """
+    if name not in SPECS:
+        raise DataError(f"Unknown dataset {name!r}; choose one of {', '.join(SPECS)}.")
+    spec = SPECS[name]
+    looked = []
+    for folder, why in _candidate_dirs(name, data_dir):
+        files = _source_files(name, folder)
+        if files is None:
+            looked.append(f"{folder} ({why}): no dataset files there")
+            continue
+        arrays = _cached(name, files, lambda files=files: _read_folder(name, spec, files))
+        return _to_dataset(name, spec, arrays)
+    return _to_dataset(name, spec, _load_tfds(name, spec, looked))
+
+
+def synthetic_dataset(n_train: int = 600, n_test: int = 200, image_shape=(28, 28, 1),
+                      n_classes: int = 10, seed: int = 0) -> Dataset:
+    """A tiny, learnable fake dataset for unit tests only (name "synthetic"): class prototypes
+    plus noise. It is never used in place of real data."""
+    rng = np.random.default_rng(seed)
+    protos = rng.uniform(0, 1, (n_classes, *image_shape)).astype(np.float32)
+
+    def draw(n):
+        y = np.arange(n, dtype=np.int32) % n_classes
+        rng.shuffle(y)
+        x = protos[y] + rng.normal(0, 0.35, (n, *image_shape)).astype(np.float32)
+        return np.clip(x, 0, 1).astype(np.float32), y
+
+    x_train, y_train = draw(n_train)
+    x_test, y_test = draw(n_test)
+    names = tuple(f"synthetic {c}" for c in range(n_classes))
+    return Dataset("synthetic", x_train, y_train, x_test, y_test, names)
+
+
+# --- where to look ---------------------------------------------------------------------------
+
+def _candidate_dirs(name, data_dir):
+    root, why = (data_dir, "data_dir") if data_dir is not None else (
+        os.environ.get("ALNB_DATA_DIR"), "$ALNB_DATA_DIR")
+    if root:
+        yield Path(root) / name, why
+    if name == "fashion_mnist":
+        yield DEBIAN_FASHION_DIR, "Debian package dataset-fashion-mnist"
+
+
+def _idx_names():
+    return {f"{split}_{part}": f"{prefix}-{part}-idx{3 if part == 'images' else 1}-ubyte"
+            for split, prefix in (("train", "train"), ("test", "t10k"))
+            for part in ("images", "labels")}
+
+
+def _source_files(name, folder):
+    """The files to read from `folder`, or None if it holds none of them. A folder with only
+    some of them is an error: the user meant it, so falling through would hide the problem."""
+    if not folder.is_dir():
+        return None
+    if name == "cifar10":
+        archive = folder / "cifar-10-binary.tar.gz"
+        found = {}
+        for stem in (*CIFAR_BATCHES, "test_batch"):
+            found[stem] = _first_existing(
+                d / f"{stem}.bin{ext}" for d in (folder / "cifar-10-batches-bin", folder)
+                for ext in ("", ".xz", ".gz"))
+        if not any(found.values()):
+            return {"archive": archive} if archive.is_file() else None
+    else:
+        found = {key: _first_existing([folder / f"{stem}.gz", folder / stem])
+                 for key, stem in _idx_names().items()}
+        if not any(found.values()):
+            return None
+    missing = [key for key, path in found.items() if path is None]
+    if missing:
+        raise DataError(f"{folder} holds some {name} files but not {', '.join(missing)}. "
+                        "Copy the missing canonical files there (see shared/data/SOURCES.md).")
+    return found
+
+
+def _first_existing(paths):
+    return next((p for p in paths if p.is_file()), None)
+
+
+# --- reading and validating canonical files --------------------------------------------------
+
+def _read_bytes(path):
+    opener = {".gz": gzip.open, ".xz": lzma.open}.get(path.suffix, open)
+    try:
+        with opener(path, "rb") as f:
+            return f.read()
+    except (EOFError, OSError, zlib.error, lzma.LZMAError) as e:
+        raise DataError(f"{path}: truncated or corrupt file ({e}). "
+                        "Replace it with a fresh copy of the canonical file.") from None
+
+
+def _parse_idx(path, buf, magic, count, item_shape):
+    if len(buf) < 8:
+        raise DataError(f"{path}: only {len(buf)} bytes, too short for an IDX header.")
+    found_magic = int.from_bytes(buf[:4], "big")
+    if found_magic != magic:
+        kind = "images" if magic == IDX_IMAGES else "labels"
+        raise DataError(f"{path}: bad IDX magic number {found_magic} (expected {magic} for "
+                        f"{kind}); this is not the canonical file.")
+    ndim = buf[3]
+    dims = tuple(int(d) for d in np.frombuffer(buf, ">u4", count=ndim, offset=4))
+    if dims != (count, *item_shape):
+        raise DataError(f"{path}: dimensions {dims}, expected {(count, *item_shape)}.")
+    body = len(buf) - 4 - 4 * ndim
+    if body != int(np.prod(dims)):
+        raise DataError(f"{path}: {body} data bytes, expected {int(np.prod(dims))} "
+                        "(truncated or padded file).")
+    return np.frombuffer(buf, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def _check_labels(path, y, n_classes):
+    if y.size and int(y.max()) >= n_classes:
+        raise DataError(f"{path}: label {int(y.max())} outside 0..{n_classes - 1}.")
+
+
+def _read_folder(name, spec, files):
+    if name == "cifar10":
+        return _read_cifar(spec, files)
+    out = {}
+    for split, count in (("train", spec.n_train), ("test", spec.n_test)):
+        img, lab = files[f"{split}_images"], files[f"{split}_labels"]
+        x = _parse_idx(img, _read_bytes(img), IDX_IMAGES, count, (28, 28))
+        out[f"x_{split}"] = x[..., None]
+        out[f"y_{split}"] = _parse_idx(lab, _read_bytes(lab), IDX_LABELS, count, ())
+        _check_labels(lab, out[f"y_{split}"], len(spec.class_names))
+    return out
+
+
+def _parse_cifar(path, buf, n_classes):
+    if len(buf) % CIFAR_RECORD:
+        raise DataError(f"{path}: {len(buf)} bytes is not a whole number of {CIFAR_RECORD}-byte "
+                        "CIFAR-10 records (truncated, or not the binary version).")
+    if len(buf) != 10000 * CIFAR_RECORD:
+        raise DataError(f"{path}: {len(buf) // CIFAR_RECORD} records, expected 10000.")
+    rec = np.frombuffer(buf, np.uint8).reshape(-1, CIFAR_RECORD)
+    _check_labels(path, rec[:, 0], n_classes)
+    return rec[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), rec[:, 0]
+
+
+def _read_cifar(spec, files):
+    n = len(spec.class_names)
+    if "archive" in files:
+        archive = files["archive"]
+        try:
+            with tarfile.open(archive, "r:gz") as tar:
+                members = {Path(m.name).stem: m for m in tar.getmembers()
+                           if m.name.endswith(".bin")}
+                missing = [s for s in (*CIFAR_BATCHES, "test_batch") if s not in members]
+                if missing:
+                    raise DataError(f"{archive}: no {', '.join(missing)} inside; "
+                                    "it is not the CIFAR-10 binary version.")
+                parts = {s: _parse_cifar(f"{archive}:{members[s].name}",
+                                         tar.extractfile(members[s]).read(), n)
+                         for s in (*CIFAR_BATCHES, "test_batch")}
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as e:
+            raise DataError(f"{archive}: truncated or corrupt archive ({e}).") from None
+    else:
+        parts = {s: _parse_cifar(files[s], _read_bytes(files[s]), n) for s in files}
+    train = [parts[s] for s in CIFAR_BATCHES]
+    return {"x_train": np.concatenate([x for x, _ in train]),
+            "y_train": np.concatenate([y for _, y in train]),
+            "x_test": parts["test_batch"][0], "y_test": parts["test_batch"][1]}
+
+
+# --- tensorflow-datasets -------------------------------------------------------------------
+
+def _online(host="storage.googleapis.com", port=443, timeout=3.0) -> bool:
+    """TFDS downloads from this host; probe it briefly rather than sit in TFDS's retries."""
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _load_tfds(name, spec, looked):
+    import tensorflow_datasets as tfds
+
+    kwargs = {"file_format": "array_record"}
+    builder = tfds.builder(name, **kwargs)
+    if not builder.is_prepared():
+        looked.append(f"tensorflow-datasets ({builder.data_dir}): not prepared")
+        if not _online():
+            raise DataError(_not_found(name, looked))
+    try:
+        sources = tfds.data_source(name, split=["train", "test"], builder_kwargs=kwargs)
+    except Exception as e:
+        raise DataError(f"tensorflow-datasets could not provide {name}: {e}\n"
+                        + _not_found(name, looked)) from None
+    out = {}
+    for split, src in zip(("train", "test"), sources, strict=True):
+        examples = [src[i] for i in range(len(src))]
+        out[f"x_{split}"] = np.stack([np.asarray(ex["image"], np.uint8) for ex in examples])
+        out[f"y_{split}"] = np.array([ex["label"] for ex in examples])
+    return out
+
+
+def _not_found(name, looked):
+    first = "train-images-idx3-ubyte.gz and its three siblings" if name != "cifar10" else (
+        "cifar-10-batches-bin/data_batch_1..5.bin and test_batch.bin (or .bin.xz/.bin.gz, "
+        "or cifar-10-binary.tar.gz)")
+    second = ("install Debian's package: apt-get install dataset-fashion-mnist"
+              if name == "fashion_mnist" else
+              "copy a prepared tensorflow-datasets folder into $TFDS_DATA_DIR")
+    where = "\n".join(f"  - {line}" for line in looked) or "  - (nowhere: no data folder set)"
+    return (f"Could not find the {name} dataset, and there is no internet to download it.\n"
+            f"Looked in:\n{where}\n"
+            f"Fix it in one of three ways:\n"
+            f"  1. put {first} in a folder named {name}/ and set ALNB_DATA_DIR to its parent "
+            f"(or pass data_dir=);\n"
+            f"  2. {second};\n"
+            f"  3. run once on a machine with internet, so tensorflow-datasets downloads it.")
+
+
+# --- decoded-array cache ---------------------------------------------------------------------
+
+def _cache_dir() -> Path:
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "alnb"
+    return Path(os.environ.get("ALNB_CACHE_DIR", default))
+
+
+def _cached(name, files, read):
+    stamp = sorted((str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns)
+                   for p in files.values())
+    key = hashlib.sha1(repr((name, stamp)).encode()).hexdigest()[:16]
+    path = _cache_dir() / f"{name}-{key}.npz"
+    try:
+        with np.load(path) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError, KeyError, zlib.error, zipfile.BadZipFile):
+        pass  # no cache yet, or a damaged one: decode again
+    arrays = read()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)  # atomic: a killed run never leaves a half-written cache
+    except OSError:
+        pass  # read-only home: still works, only slower
+    return arrays
+
+
+def _to_dataset(name, spec, a) -> Dataset:
+    def images(x):
+        return (np.asarray(x, np.float32) / np.float32(255)).reshape(-1, *spec.image_shape)
+
+    return Dataset(name, images(a["x_train"]), np.asarray(a["y_train"], np.int32),
+                   images(a["x_test"]), np.asarray(a["y_test"], np.int32), spec.class_names)
