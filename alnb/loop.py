@@ -1,0 +1,301 @@
+"""The active-learning loop (Sec. 2-5): one compiled round, seeds as a vmap axis.
+
+A round trains on L (cumulative, incremental or warm), evaluates, scores the pool and moves
+the selected batch B from U to L. Python only orchestrates rounds; every array keeps its
+shape, so the round compiles once per configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from alnb.data import Dataset
+from alnb.models import MODELS, Net
+from alnb.scoring import STRATEGIES, informativeness, margin, select
+from alnb.train import TrainState, accuracy, init_state, predict_proba, train_epochs
+
+MODES = ("cumulative", "incremental", "warm")
+
+
+@dataclasses.dataclass(frozen=True)
+class ALConfig:
+    """One active-learning experiment. Invalid values fail here, with a message.
+
+    mode: "cumulative" (fresh weights and optimizer each round, train on all of L),
+      "incremental" (keep both, train on the new batch B only), "warm" (keep both, train on L).
+    initial_size: the random start, labeled by Random before the strategy takes over; 0 means
+      the untrained network picks the first batch, as in the paper.
+    n_rounds: rounds of train-evaluate-select; None runs until the pool is exhausted.
+    eval_hidden / eval_epochs: a separate evaluation network (Sec. 3), trained on the same L in
+      the same mode; it gives test_acc. None: the selection network evaluates itself.
+    pool_splits / split_fraction: the pool arrives in d i.i.d. subsets; the next one joins
+      once a fraction p of the pool so far is labeled (Sec. 5).
+    pool_size: use only the first pool_size training images as the pool (smaller scales).
+    """
+
+    strategy: str = "margin"
+    mode: str = "cumulative"
+    acq_size: int = 120
+    n_rounds: int | None = 20
+    initial_size: int = 0
+    hidden: int = 100
+    epochs: int = 1
+    eval_hidden: int | None = None
+    eval_epochs: int | None = None
+    seeds: int = 1
+    first_seed: int = 0
+    pool_splits: int = 1
+    split_fraction: float = 1.0
+    pool_size: int | None = None
+    batch_size: int = 32
+    model: str = "ann1"
+    dataset: str | None = None
+
+    def __post_init__(self):
+        def need(ok, msg):
+            if not ok:
+                raise ValueError(f"ALConfig: {msg}")
+
+        need(self.strategy in STRATEGIES,
+             f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
+        need(self.mode in MODES, f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        need(self.model in MODELS, f"unknown model {self.model!r}; choose one of {MODELS}")
+        for name in ("acq_size", "hidden", "epochs", "seeds", "pool_splits", "batch_size"):
+            need(isinstance(getattr(self, name), int) and getattr(self, name) >= 1,
+                 f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        for name in ("eval_hidden", "eval_epochs", "n_rounds", "pool_size"):
+            value = getattr(self, name)
+            need(value is None or (isinstance(value, int) and value >= 1),
+                 f"{name} must be None or a positive integer, got {value!r}")
+        need(isinstance(self.initial_size, int) and self.initial_size >= 0,
+             f"initial_size must be an integer >= 0, got {self.initial_size!r}")
+        need(0 < self.split_fraction <= 1,
+             f"split_fraction p must be in (0, 1], got {self.split_fraction!r}")
+
+    @property
+    def selection_net(self) -> Net:
+        return Net(self.model, self.hidden, self.epochs, self.batch_size)
+
+    @property
+    def evaluation_net(self) -> Net | None:
+        if self.eval_hidden is None and self.eval_epochs is None:
+            return None
+        return Net(self.model, self.eval_hidden or self.hidden, self.eval_epochs or self.epochs,
+                   self.batch_size)
+
+
+def schedule(cfg: ALConfig, pool_size: int):
+    """|L| and the number of available pool examples at each round, fixed before the run.
+
+    Returns (n_labeled [R], n_available [R]). The next subset joins at the start of a round
+    once |L| >= p * available (Sec. 5).
+    """
+    d = cfg.pool_splits
+    sizes = np.full(d, pool_size // d)
+    sizes[: pool_size % d] += 1
+    avail_at = np.cumsum(sizes)
+    if cfg.initial_size > avail_at[0]:
+        raise ValueError(f"initial_size {cfg.initial_size} exceeds the first pool subset "
+                         f"({avail_at[0]} examples).")
+    n_labeled, n_available, count, stage = [], [], cfg.initial_size, 0
+    while True:
+        while stage < d - 1 and count >= cfg.split_fraction * avail_at[stage]:
+            stage += 1
+        n_labeled.append(count)
+        n_available.append(int(avail_at[stage]))
+        if count == pool_size or len(n_labeled) == cfg.n_rounds:
+            break
+        count += min(cfg.acq_size, int(avail_at[stage]) - count)
+    if cfg.n_rounds is not None and len(n_labeled) < cfg.n_rounds:
+        raise ValueError(f"n_rounds={cfg.n_rounds} exceeds the {len(n_labeled)} rounds this pool "
+                         "allows; use n_rounds=None to run until the pool is exhausted.")
+    return np.array(n_labeled), np.array(n_available)
+
+
+class SeedState(NamedTuple):
+    """Per-seed loop state; every field gets a leading seed axis under vmap."""
+
+    sel: TrainState
+    ev: TrainState | None
+    order: jax.Array  # int32 [N + acq]: pool indices in labeling order; L = order[:|L|]
+    subset: jax.Array  # int32 [N]: which i.i.d. pool subset each example belongs to
+    tie_order: jax.Array  # int32 [N]: a random permutation that breaks selection ties
+    key: jax.Array
+
+
+@dataclasses.dataclass(frozen=True)
+class _Spec:
+    """What the compiled round depends on statically."""
+
+    sel: Net
+    ev: Net | None
+    strategy: str
+    mode: str
+    acq: int
+    input_shape: tuple[int, ...]
+
+
+def _init_seed(spec: _Spec, key, pool_size, n_splits):
+    k_perm, k_sel, k_ev, k_tie = jax.random.split(key, 4)
+    perm = jax.random.permutation(k_perm, pool_size).astype(jnp.int32)
+    # The first pool_size / d of the random order form U_1, and so on; the random start is
+    # the head of the same order, so it lies in U_1 and every strategy gets the same one.
+    subset = jnp.zeros(pool_size, jnp.int32).at[perm].set(
+        (jnp.arange(pool_size) * n_splits // pool_size).astype(jnp.int32))
+    order = jnp.concatenate([perm, jnp.zeros(spec.acq, jnp.int32)])
+    ev = init_state(spec.ev, k_ev, spec.input_shape) if spec.ev else None
+    tie_order = jax.random.permutation(k_tie, pool_size).astype(jnp.int32)
+    return SeedState(init_state(spec.sel, k_sel, spec.input_shape), ev, order, subset,
+                     tie_order, key)
+
+
+def _fit(net, state, key, spec, pool, order, prev_count, count):
+    k_init, k_train = jax.random.split(key)
+    if spec.mode == "cumulative":
+        state, start = init_state(net, k_init, spec.input_shape), 0
+    else:
+        start = prev_count if spec.mode == "incremental" else 0
+    return train_epochs(net, state, k_train, pool["x"], pool["y"], order, start, count)
+
+
+def _round(spec: _Spec, s: SeedState, pool, r, prev_count, count, n_stages):
+    """One round for one seed: train on L, evaluate, select B, move B into L."""
+    k_sel, k_ev, k_score = jax.random.split(jax.random.fold_in(s.key, r), 3)
+    n_pool = s.subset.shape[0]
+    # Slots past |L| may repeat indices already in L; max() keeps those marked.
+    labeled = jnp.zeros(n_pool, bool).at[s.order[:n_pool]].max(jnp.arange(n_pool) < count)
+    sel = _fit(spec.sel, s.sel, k_sel, spec, pool, s.order, prev_count, count)
+    probs = predict_proba(spec.sel, sel.params, pool["x"])
+    ev = s.ev
+    if spec.ev:
+        ev = _fit(spec.ev, s.ev, k_ev, spec, pool, s.order, prev_count, count)
+        test_probs = predict_proba(spec.ev, ev.params, pool["x_test"])
+    else:
+        test_probs = predict_proba(spec.sel, sel.params, pool["x_test"])
+
+    scores = informativeness(spec.strategy, probs, k_score)
+    available = ~labeled & (s.subset < n_stages)
+    idx, valid = select(scores, available, spec.acq, s.tie_order)
+    w = valid.astype(jnp.float32)
+    n_valid = jnp.sum(w)
+
+    def batch_mean(v):
+        return jnp.where(n_valid > 0, jnp.sum(v * w) / jnp.maximum(n_valid, 1.0), jnp.nan)
+
+    metrics = {
+        "test_acc": accuracy(test_probs, pool["y_test"]),
+        "train_acc": accuracy(probs, pool["y"], labeled),
+        "batch_informativeness": batch_mean(scores[idx]),
+        "batch_margin": batch_mean(jax.vmap(margin)(probs[idx])),
+        "batch_class_counts": jnp.sum(jax.nn.one_hot(pool["y"][idx], probs.shape[1]) * w[:, None],
+                                      axis=0).astype(jnp.int32),
+        "batch_indices": jnp.where(valid, idx, -1),
+    }
+    order = jax.lax.dynamic_update_slice(s.order, jnp.where(valid, idx, 0), (count,))
+    return s._replace(sel=sel, ev=ev, order=order), metrics
+
+
+@functools.partial(jax.jit, static_argnums=0, donate_argnums=1)
+def _round_all_seeds(spec, states, pool, r, prev_count, count, n_stages):
+    return jax.vmap(_round, in_axes=(None, 0, None, None, None, None, None))(
+        spec, states, pool, r, prev_count, count, n_stages)
+
+
+@functools.partial(jax.jit, static_argnums=(0, 2, 3))
+def _init_all_seeds(spec, keys, pool_size, n_splits):
+    return jax.vmap(_init_seed, in_axes=(None, 0, None, None))(spec, keys, pool_size, n_splits)
+
+
+@dataclasses.dataclass
+class History:
+    """Per-round results of one config over its seeds: arrays [seed, round, ...]."""
+
+    config: ALConfig
+    seeds: list[int]
+    pool_size: int
+    n_labeled: np.ndarray  # [R]
+    n_available: np.ndarray  # [R]
+    test_acc: np.ndarray
+    train_acc: np.ndarray
+    batch_informativeness: np.ndarray
+    batch_margin: np.ndarray
+    batch_class_counts: np.ndarray  # [S, R, C]
+    batch_indices: np.ndarray  # [S, R, acq]; -1 where the batch was smaller
+    order: np.ndarray  # [S, N]: the final labeling order; L at round r is order[:n_labeled[r]]
+    subset: np.ndarray  # [S, N]: the pool subset (0 .. d-1) each example arrives with
+
+    def labeled_indices(self, seed_pos: int, round_: int) -> np.ndarray:
+        """The pool indices in L when round `round_` trained (seed by position)."""
+        return self.order[seed_pos, : self.n_labeled[round_]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (seed, round); the config rides in `df.attrs["config"]`."""
+        S, R = self.test_acc.shape
+        frame = pd.DataFrame({
+            "seed": np.repeat(self.seeds, R),
+            "round": np.tile(np.arange(R), S),
+            "n_labeled": np.tile(self.n_labeled, S),
+            "frac_labeled": np.tile(self.n_labeled / self.pool_size, S),
+            "n_available": np.tile(self.n_available, S),
+            "test_acc": self.test_acc.ravel(),
+            "train_acc": self.train_acc.ravel(),
+            "batch_informativeness": self.batch_informativeness.ravel(),
+            "batch_margin": self.batch_margin.ravel(),
+        })
+        counts = self.batch_class_counts.reshape(S * R, -1)
+        for c in range(counts.shape[1]):
+            frame[f"batch_class_{c}"] = counts[:, c]
+        frame.attrs["config"] = dataclasses.asdict(self.config)
+        return frame
+
+
+def run_active_learning(ds: Dataset, cfg: ALConfig, progress: bool = True) -> History:
+    """Run `cfg` on `ds` for seeds first_seed .. first_seed + seeds - 1, vmapped in lockstep.
+
+    Seed s gives every strategy and mode the same random start, initial weights, minibatch
+    order and pool split (common random numbers), so strategies compare as paired differences.
+    """
+    if cfg.dataset is not None and cfg.dataset != ds.name:
+        raise ValueError(f"config is for dataset {cfg.dataset!r} but got {ds.name!r}.")
+    if cfg.model == "cnn1" and ds.x_train.shape[1:] != (32, 32, 3):
+        raise ValueError(f"CNN1 takes 32x32x3 images (CIFAR-10); {ds.name} has "
+                         f"{ds.x_train.shape[1:]}. Use model='ann1'.")
+    n = ds.x_train.shape[0] if cfg.pool_size is None else cfg.pool_size
+    if n > ds.x_train.shape[0]:
+        raise ValueError(f"pool_size {n} exceeds the {ds.x_train.shape[0]} training images.")
+    if cfg.acq_size > n or cfg.initial_size > n:
+        raise ValueError(f"acq_size ({cfg.acq_size}) and initial_size ({cfg.initial_size}) "
+                         f"must not exceed the pool ({n} examples).")
+    n_labeled, n_available = schedule(cfg, n)
+    sel, ev = cfg.selection_net, cfg.evaluation_net
+    sel, ev = (dataclasses.replace(net, n_classes=ds.n_classes) if net else None
+               for net in (sel, ev))
+    spec = _Spec(sel, ev, cfg.strategy, cfg.mode, cfg.acq_size, ds.x_train.shape[1:])
+    pool = {"x": jnp.asarray(ds.x_train[:n]), "y": jnp.asarray(ds.y_train[:n]),
+            "x_test": jnp.asarray(ds.x_test), "y_test": jnp.asarray(ds.y_test)}
+    seeds = list(range(cfg.first_seed, cfg.first_seed + cfg.seeds))
+    keys = jnp.stack([jax.random.key_data(jax.random.key(s)) for s in seeds])
+    states = _init_all_seeds(spec, keys, n, cfg.pool_splits)
+    stage_of = np.searchsorted(np.unique(n_available), n_available) + 1
+
+    rows = []
+    bar = tqdm(range(len(n_labeled)), desc=f"{cfg.strategy}/{cfg.mode}", disable=not progress)
+    prev = 0
+    for r in bar:
+        states, m = _round_all_seeds(spec, states, pool, r, prev, int(n_labeled[r]),
+                                     int(stage_of[r]))
+        prev = int(n_labeled[r])
+        rows.append(m)
+        if progress:
+            bar.set_postfix(n_labeled=prev, test_acc=f"{float(jnp.mean(m['test_acc'])):.3f}")
+    out = {k: np.stack([np.asarray(m[k]) for m in rows], axis=1) for k in rows[0]}
+    return History(cfg, seeds, n, n_labeled, n_available, order=np.asarray(states.order)[:, :n],
+                   subset=np.asarray(states.subset), **out)

