@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test smoke figures bench lint lab clean
+.PHONY: setup test smoke figures bench peers-env lint lab clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,11 @@ figures: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+
+# The reference loops of ../shared/peers (PyTorch, tf.keras), for `make bench` to run beside alnb.
+peers-env:
+	$(PYTHON) -m venv .venv-peers
+	.venv-peers/bin/pip install --quiet numpy torch==2.13.0 tensorflow-cpu
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/

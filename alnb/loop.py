@@ -133,14 +133,22 @@ class SeedState(NamedTuple):
 
 @dataclasses.dataclass(frozen=True)
 class _Spec:
-    """What the compiled round depends on statically."""
+    """What the compiled round depends on statically. Strategy and mode are traced (an index
+    into STRATEGIES and MODES), so all of them share one compiled program."""
 
     sel: Net
     ev: Net | None
-    strategy: str
-    mode: str
     acq: int
     input_shape: tuple[int, ...]
+
+
+class _Choice(NamedTuple):
+    strategy: jax.Array  # int32 index into STRATEGIES
+    mode: jax.Array  # int32 index into MODES
+
+    @classmethod
+    def of(cls, cfg: ALConfig) -> _Choice:
+        return cls(jnp.int32(STRATEGIES.index(cfg.strategy)), jnp.int32(MODES.index(cfg.mode)))
 
 
 def _init_seed(spec: _Spec, key, pool_size, n_splits):
@@ -157,33 +165,45 @@ def _init_seed(spec: _Spec, key, pool_size, n_splits):
                      tie_order, key)
 
 
-def _fit(net, state, key, spec, pool, order, prev_count, count):
+def _round_keys(s: SeedState, r):
+    return jax.random.split(jax.random.fold_in(s.key, r), 3)  # selection net, eval net, scores
+
+
+def _fit(net, state, key, spec, mode, pool, order, prev_count, count):
+    """cumulative: fresh weights and optimizer, slots [0, |L|); incremental: keep both, the new
+    batch only; warm: keep both, slots [0, |L|)."""
     k_init, k_train = jax.random.split(key)
-    if spec.mode == "cumulative":
-        state, start = init_state(net, k_init, spec.input_shape), 0
-    else:
-        start = prev_count if spec.mode == "incremental" else 0
+    fresh = init_state(net, k_init, spec.input_shape)
+    state = jax.tree_util.tree_map(lambda f, o: jnp.where(mode == 0, f, o), fresh, state)
+    start = jnp.where(mode == 1, prev_count, 0)
     return train_epochs(net, state, k_train, pool["x"], pool["y"], order, start, count)
 
 
-def _round(spec: _Spec, s: SeedState, pool, r, prev_count, count, n_stages):
-    """One round for one seed: train on L, evaluate, select B, move B into L."""
-    k_sel, k_ev, k_score = jax.random.split(jax.random.fold_in(s.key, r), 3)
+def _train(spec: _Spec, s: SeedState, choice, pool, r, prev_count, count) -> SeedState:
+    """Train the selection (and evaluation) network on L = order[:count], as the mode says."""
+    k_sel, k_ev, _ = _round_keys(s, r)
+    args = (spec, choice.mode, pool, s.order, prev_count, count)
+    sel = _fit(spec.sel, s.sel, k_sel, *args)
+    ev = _fit(spec.ev, s.ev, k_ev, *args) if spec.ev else None
+    return s._replace(sel=sel, ev=ev)
+
+
+def _evaluate(spec: _Spec, s: SeedState, pool):
+    """Test accuracy of the evaluation network (the selection network if there is none)."""
+    net, state = (spec.ev, s.ev) if spec.ev else (spec.sel, s.sel)
+    return accuracy(predict_proba(net, state.params, pool["x_test"]), pool["y_test"])
+
+
+def _score_and_select(spec: _Spec, s: SeedState, choice, pool, r, count, n_stages):
+    """Score the pool with the selection network, pick B from the available part of U and
+    append it to L. One forward pass over the pool also gives the training accuracy on L."""
     n_pool = s.subset.shape[0]
     # Slots past |L| may repeat indices already in L; max() keeps those marked.
     labeled = jnp.zeros(n_pool, bool).at[s.order[:n_pool]].max(jnp.arange(n_pool) < count)
-    sel = _fit(spec.sel, s.sel, k_sel, spec, pool, s.order, prev_count, count)
-    probs = predict_proba(spec.sel, sel.params, pool["x"])
-    ev = s.ev
-    if spec.ev:
-        ev = _fit(spec.ev, s.ev, k_ev, spec, pool, s.order, prev_count, count)
-        test_probs = predict_proba(spec.ev, ev.params, pool["x_test"])
-    else:
-        test_probs = predict_proba(spec.sel, sel.params, pool["x_test"])
-
-    scores = informativeness(spec.strategy, probs, k_score)
-    available = ~labeled & (s.subset < n_stages)
-    idx, valid = select(scores, available, spec.acq, s.tie_order)
+    probs = predict_proba(spec.sel, s.sel.params, pool["x"])
+    measures = [functools.partial(informativeness, name) for name in STRATEGIES]
+    scores = jax.lax.switch(choice.strategy, measures, probs, _round_keys(s, r)[2])
+    idx, valid = select(scores, ~labeled & (s.subset < n_stages), spec.acq, s.tie_order)
     w = valid.astype(jnp.float32)
     n_valid = jnp.sum(w)
 
@@ -191,7 +211,6 @@ def _round(spec: _Spec, s: SeedState, pool, r, prev_count, count, n_stages):
         return jnp.where(n_valid > 0, jnp.sum(v * w) / jnp.maximum(n_valid, 1.0), jnp.nan)
 
     metrics = {
-        "test_acc": accuracy(test_probs, pool["y_test"]),
         "train_acc": accuracy(probs, pool["y"], labeled),
         "batch_informativeness": batch_mean(scores[idx]),
         "batch_margin": batch_mean(jax.vmap(margin)(probs[idx])),
@@ -200,13 +219,21 @@ def _round(spec: _Spec, s: SeedState, pool, r, prev_count, count, n_stages):
         "batch_indices": jnp.where(valid, idx, -1),
     }
     order = jax.lax.dynamic_update_slice(s.order, jnp.where(valid, idx, 0), (count,))
-    return s._replace(sel=sel, ev=ev, order=order), metrics
+    return s._replace(order=order), metrics
+
+
+def _round(spec: _Spec, s: SeedState, choice, pool, r, prev_count, count, n_stages):
+    """One round for one seed: train on L, evaluate, select B, move B into L."""
+    s = _train(spec, s, choice, pool, r, prev_count, count)
+    test_acc = _evaluate(spec, s, pool)
+    s, metrics = _score_and_select(spec, s, choice, pool, r, count, n_stages)
+    return s, {"test_acc": test_acc, **metrics}
 
 
 @functools.partial(jax.jit, static_argnums=0, donate_argnums=1)
-def _round_all_seeds(spec, states, pool, r, prev_count, count, n_stages):
-    return jax.vmap(_round, in_axes=(None, 0, None, None, None, None, None))(
-        spec, states, pool, r, prev_count, count, n_stages)
+def _round_all_seeds(spec, states, choice, pool, r, prev_count, count, n_stages):
+    return jax.vmap(_round, in_axes=(None, 0) + (None,) * 6)(
+        spec, states, choice, pool, r, prev_count, count, n_stages)
 
 
 @functools.partial(jax.jit, static_argnums=(0, 2, 3))
@@ -278,7 +305,8 @@ def run_active_learning(ds: Dataset, cfg: ALConfig, progress: bool = True) -> Hi
     sel, ev = cfg.selection_net, cfg.evaluation_net
     sel, ev = (dataclasses.replace(net, n_classes=ds.n_classes) if net else None
                for net in (sel, ev))
-    spec = _Spec(sel, ev, cfg.strategy, cfg.mode, cfg.acq_size, ds.x_train.shape[1:])
+    spec = _Spec(sel, ev, cfg.acq_size, ds.x_train.shape[1:])
+    choice = _Choice.of(cfg)
     pool = {"x": jnp.asarray(ds.x_train[:n]), "y": jnp.asarray(ds.y_train[:n]),
             "x_test": jnp.asarray(ds.x_test), "y_test": jnp.asarray(ds.y_test)}
     seeds = list(range(cfg.first_seed, cfg.first_seed + cfg.seeds))
@@ -290,7 +318,7 @@ def run_active_learning(ds: Dataset, cfg: ALConfig, progress: bool = True) -> Hi
     bar = tqdm(range(len(n_labeled)), desc=f"{cfg.strategy}/{cfg.mode}", disable=not progress)
     prev = 0
     for r in bar:
-        states, m = _round_all_seeds(spec, states, pool, r, prev, int(n_labeled[r]),
+        states, m = _round_all_seeds(spec, states, choice, pool, r, prev, int(n_labeled[r]),
                                      int(stage_of[r]))
         prev = int(n_labeled[r])
         rows.append(m)

@@ -76,23 +76,26 @@ def test_nothing_recompiles_after_the_first_round(monkeypatch):
         return original(*args)
 
     monkeypatch.setattr(loop, "_round_all_seeds", counted)
-    h = run(hidden=23, mode="incremental", n_rounds=8)  # a config compiled nowhere else
+    h = run(hidden=23, mode="incremental", n_rounds=8)  # a network compiled nowhere else
     assert len(h.n_labeled) == 8 and len(at_round) == 8
     assert len(compiles) == at_round[1], f"{len(compiles) - at_round[1]} compiles after round 1"
+    before = len(compiles)
+    run(hidden=23, mode="cumulative", strategy="entropy", n_rounds=3)
+    assert len(compiles) == before, "another strategy or mode must reuse the compiled round"
 
 
 @pytest.mark.parametrize("mode, depends", [("cumulative", False), ("incremental", True),
                                            ("warm", True)])
 def test_which_modes_depend_on_last_rounds_weights(mode, depends):
     cfg = dataclasses.replace(BASE, mode=mode, seeds=1)
-    spec = loop._Spec(cfg.selection_net, None, "margin", mode, 50, (28, 28, 1))
+    spec, choice = loop._Spec(cfg.selection_net, None, 50, (28, 28, 1)), loop._Choice.of(cfg)
     pool = {"x": SYN.x_train, "y": SYN.y_train, "x_test": SYN.x_test, "y_test": SYN.y_test}
     keys = jax.numpy.array([jax.random.key_data(jax.random.key(0))])
     states = loop._init_all_seeds(spec, keys, 600, 1)
     other = loop._init_all_seeds(spec, keys, 600, 1)  # a round donates (consumes) its state
     other = other._replace(sel=jax.tree_util.tree_map(lambda a: a + 0.05, other.sel))
-    _, a = loop._round_all_seeds(spec, states, pool, 3, 70, 120, 1)
-    _, b = loop._round_all_seeds(spec, other, pool, 3, 70, 120, 1)
+    _, a = loop._round_all_seeds(spec, states, choice, pool, 3, 70, 120, 1)
+    _, b = loop._round_all_seeds(spec, other, choice, pool, 3, 70, 120, 1)
     same = np.array_equal(a["batch_indices"], b["batch_indices"]) and np.array_equal(
         a["test_acc"], b["test_acc"])
     assert same != depends

@@ -1,0 +1,75 @@
+"""Tidy result tables: cached by config and data so re-plotting never retrains, and paired
+differences over seeds with confidence intervals for the claims tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from alnb.data import Dataset
+from alnb.loop import ALConfig, run_active_learning
+
+# Bump when the engine changes what a config computes, so old cached tables are not reused.
+ENGINE_VERSION = 1
+
+
+def data_fingerprint(ds: Dataset) -> str:
+    """A cheap hash of the data: labels in full, a strided sample of the images."""
+    h = hashlib.sha1(ds.name.encode())
+    for a in (ds.y_train, ds.y_test, ds.x_train[::97], ds.x_test[::97]):
+        h.update(str(a.shape).encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()[:12]
+
+
+def config_key(cfg: ALConfig, ds: Dataset) -> str:
+    blob = json.dumps({"config": dataclasses.asdict(cfg), "data": data_fingerprint(ds),
+                       "engine": ENGINE_VERSION}, sort_keys=True)
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+def write_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV so that a killed run never leaves a half-written file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "results/cache",
+               progress: bool = True) -> pd.DataFrame:
+    """`run_active_learning(ds, cfg).to_frame()`, read from `cache_dir` when this config has
+    run on this data before. The frame gains `dataset` and the config's fields as columns."""
+    path = Path(cache_dir) / f"{ds.name}-{cfg.strategy}-{cfg.mode}-{config_key(cfg, ds)}.csv"
+    if path.exists():
+        return pd.read_csv(path)
+    frame = run_active_learning(ds, cfg, progress=progress).to_frame()
+    frame.insert(0, "dataset", ds.name)
+    for name, value in dataclasses.asdict(cfg).items():
+        if name not in frame:
+            frame[name] = value
+    write_atomic(frame, path)
+    return pd.read_csv(path)  # the cached table, exactly as later reads will see it
+
+
+def paired_difference(a: pd.DataFrame, b: pd.DataFrame, column: str = "test_acc",
+                      at: str = "n_labeled", value=None, level: float = 0.95) -> dict:
+    """Mean of a - b over seeds at one x value (the nearest round at or below `value`), with a
+    t interval. Both frames must share seeds: common random numbers make the pairing valid."""
+    def at_value(frame):
+        rows = frame[frame[at] <= value + 1e-9]
+        return rows[rows[at] == rows[at].max()].set_index("seed")[column]
+
+    d = (at_value(a) - at_value(b)).dropna()
+    n = len(d)
+    mean = float(d.mean()) if n else float("nan")
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 \
+        else float("nan")
+    return {"mean": mean, "low": mean - half, "high": mean + half, "n_seeds": n}

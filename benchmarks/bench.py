@@ -1,0 +1,279 @@
+"""`make bench`: the alnb loop on the paper's workload, beside the PyTorch and Keras loops.
+
+Workload: Fashion-MNIST, ANN1(100), margin, cumulative, acquisition 120, 120 random labels.
+Writes benchmarks/results.md (and .json). Peers run when a Python with torch and tensorflow
+is found ($ALNB_PEERS_PYTHON or .venv-peers; `make peers-env` makes one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import alnb
+from alnb import loop
+from alnb.scoring import informativeness
+from alnb.train import predict_proba
+
+HERE = Path(__file__).resolve().parent
+FWD_FLOP = 2 * (784 * 100 + 100 * 10)  # one ANN1(100) forward pass: 158.8 kFLOP
+TRAIN_FLOP = 3 * FWD_FLOP  # forward + backward per training example
+POOL, TEST, ACQ, L0 = 60000, 10000, 120, 120
+
+
+def timed(f, *args):
+    t = time.perf_counter()
+    out = jax.block_until_ready(f(*args))
+    return out, time.perf_counter() - t
+
+
+def matmul_probe(n=2048, reps=5):
+    a = jax.random.normal(jax.random.key(0), (n, n))
+    f = jax.jit(lambda a: a @ a)
+    timed(f, a)
+    best = min(timed(f, a)[1] for _ in range(reps))
+    return 2 * n**3 / best / 1e9
+
+
+class Phases:
+    """The round's three compiled phases, jitted separately to time them apart."""
+
+    def __init__(self, ds, seeds):
+        cfg = alnb.ALConfig(strategy="margin", acq_size=ACQ, initial_size=L0, seeds=seeds)
+        self.spec = loop._Spec(cfg.selection_net, None, ACQ, (28, 28, 1))
+        self.choice = loop._Choice.of(cfg)
+        self.pool = {"x": jnp.asarray(ds.x_train), "y": jnp.asarray(ds.y_train),
+                     "x_test": jnp.asarray(ds.x_test), "y_test": jnp.asarray(ds.y_test)}
+        self.keys = jnp.stack([jax.random.key_data(jax.random.key(s)) for s in range(seeds)])
+        v = lambda f, n: jax.jit(jax.vmap(f, in_axes=(None, 0) + (None,) * n), static_argnums=0)
+        self.train, self.eval, self.score = v(loop._train, 5), v(loop._evaluate, 1), v(
+            loop._score_and_select, 5)
+
+    def fresh(self):
+        return loop._init_all_seeds(self.spec, self.keys, POOL, 1)
+
+    def round(self, states, r, count):
+        states, t_train = timed(self.train, self.spec, states, self.choice, self.pool, r, 0,
+                                count)
+        _, t_eval = timed(self.eval, self.spec, states, self.pool)
+        (states, _), t_score = timed(self.score, self.spec, states, self.choice, self.pool, r,
+                                     count, 1)
+        return states, {"train_s": t_train, "score_s": t_score, "eval_s": t_eval}
+
+
+def bench_rounds(ph, n_rounds=20):
+    """(a): n cumulative rounds from 120 labels, phase by phase."""
+    states, total = ph.fresh(), {"train_s": 0.0, "score_s": 0.0, "eval_s": 0.0}
+    ph.round(ph.fresh(), 0, L0)  # compile
+    for r in range(n_rounds):
+        states, t = ph.round(states, r, L0 + ACQ * r)
+        total = {k: total[k] + t[k] for k in total}
+    return total
+
+
+def bench_big_round(ph, big_l=12000, reps=3):
+    """(b): one cumulative round at |L| = 12000 (a random L: the head of the seed's order)."""
+    ph.round(ph.fresh(), 0, big_l)
+    runs = [ph.round(ph.fresh(), 1, big_l)[1] for _ in range(reps)]
+    return {k: float(np.median([r[k] for r in runs])) for k in runs[0]}
+
+
+def bench_fused(ds, seeds, n_rounds=20):
+    """The real loop (one fused program per round): first call (with compile), then warm."""
+    cfg = alnb.ALConfig(strategy="margin", acq_size=ACQ, initial_size=L0, n_rounds=n_rounds,
+                        seeds=seeds)
+    t = time.perf_counter()
+    h = alnb.run_active_learning(ds, cfg, progress=False)
+    first = time.perf_counter() - t
+    t = time.perf_counter()
+    alnb.run_active_learning(ds, cfg, progress=False)
+    return first, time.perf_counter() - t, h
+
+
+def bench_scoring(ph, reps=5):
+    """(d): margin informativeness of the whole 60k pool, examples per second."""
+    f = jax.jit(jax.vmap(lambda s: informativeness(
+        "margin", predict_proba(ph.spec.sel, s.sel.params, ph.pool["x"]), None)))
+    states = ph.fresh()
+    timed(f, states)
+    return POOL * len(ph.keys) / float(np.median([timed(f, states)[1] for _ in range(reps)]))
+
+
+def flop_rounds(n_rounds):
+    train = sum(L0 + ACQ * r for r in range(n_rounds)) * TRAIN_FLOP
+    return train, n_rounds * POOL * FWD_FLOP, n_rounds * TEST * FWD_FLOP
+
+
+def run_peer(py, script, args):
+    out = subprocess.run([py, str(PEERS / script), *args], capture_output=True, text=True,
+                         cwd=PEERS, env={**os.environ, "FMNIST_DIR": str(FMNIST_DIR)})
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode or not lines:
+        print(f"peer {script} {args} failed:\n{out.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return json.loads(lines[-1])
+
+
+def peers_python():
+    for cand in (os.environ.get("ALNB_PEERS_PYTHON"), ".venv-peers/bin/python"):
+        if cand and Path(cand).exists():
+            return os.path.abspath(cand)  # not resolve(): that would leave the venv
+    return None
+
+
+def med(rows, key):
+    vals = [r[key] for r in rows if r is not None and r.get(key) is not None]
+    return float(np.median(vals)) if vals else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--reps", type=int, default=3, help="interleaved repetitions")
+    ap.add_argument("--seeds", type=int, default=8, help="seeds vmapped for (c) and (e)")
+    ap.add_argument("--full", action=argparse.BooleanOptionalAction, default=True,
+                    help="measure (e), a full run to exhaustion, instead of fitting it")
+    args = ap.parse_args()
+    ds = alnb.load_dataset("fashion_mnist")
+    probe = matmul_probe()
+    py = peers_python()
+    one, many = Phases(ds, 1), Phases(ds, args.seeds)
+    rows = {k: [] for k in ("a1", "b1", "aS", "bS", "fused1", "fusedS", "torch_a", "torch_b",
+                            "keras_a", "keras_b")}
+    compile_s = None
+    for rep in range(args.reps):
+        print(f"rep {rep + 1}/{args.reps}", flush=True)
+        rows["a1"].append(bench_rounds(one))
+        rows["b1"].append(bench_big_round(one))
+        rows["aS"].append(bench_rounds(many))
+        rows["bS"].append(bench_big_round(many))
+        first, warm, h = bench_fused(ds, 1)
+        compile_s = compile_s or first - warm
+        rows["fused1"].append({"total_s": warm, "acc": float(h.test_acc[0, -1])})
+        first, warm, h = bench_fused(ds, args.seeds)
+        rows["fusedS"].append({"total_s": warm, "acc": float(np.mean(h.test_acc[:, -1]))})
+        if py:
+            rows["torch_a"].append(run_peer(py, "torch_al.py", ["--mode", "cumulative",
+                                                                "--steps", "20"]))
+            rows["torch_b"].append(run_peer(py, "torch_al.py", ["--mode", "bigstep"]))
+            rows["keras_a"].append(run_peer(py, "keras_al.py", ["--mode", "cumulative",
+                                                                "--steps", "20"]))
+            rows["keras_b"].append(run_peer(py, "keras_al.py", ["--mode", "bigstep"]))
+    score1, scoreS = bench_scoring(one), bench_scoring(many)
+
+    # (e): per-round costs at 8 seeds, fitted over |L| (training is linear in |L|; scoring
+    # and evaluation are fixed: the whole pool and test set each round), then measured.
+    b = rows["bS"]
+    per_example = med(b, "train_s") / 12000 / args.seeds
+    fixed = (med(b, "score_s") + med(b, "eval_s")) / args.seeds
+    n_full = POOL // ACQ  # rounds from 120 to 60000 labels
+    fit_e = sum((L0 + ACQ * r) * per_example + fixed for r in range(n_full))
+    measured_e = None
+    if args.full:
+        cfg = alnb.ALConfig(strategy="margin", acq_size=ACQ, initial_size=L0, n_rounds=None,
+                            seeds=args.seeds)
+        t = time.perf_counter()
+        he = alnb.run_active_learning(ds, cfg, progress=False)
+        measured_e = (time.perf_counter() - t) / args.seeds
+    rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+    res = {"matmul_gflops": probe, "seeds": args.seeds, "reps": args.reps,
+           "compile_s": compile_s, "peak_rss_gb": rss_gb, "score_per_s_1": score1,
+           "score_per_s_S": scoreS, "fit_e_s": fit_e, "measured_e_s": measured_e,
+           "e_final_acc": float(np.mean(he.test_acc[:, -1])) if measured_e else None,
+           "rows": rows, "jax": jax.__version__, "machine": platform.processor() or
+           platform.machine(), "cpus": os.cpu_count(), "peers_python": py}
+    (HERE / "results.json").write_text(json.dumps(res, indent=1))
+    (HERE / "results.md").write_text(report(res))
+    print(report(res))
+
+
+def report(res):
+    rows, S = res["rows"], res["seeds"]
+    fa, fb = flop_rounds(20), (12000 * TRAIN_FLOP, POOL * FWD_FLOP, TEST * FWD_FLOP)
+    fe = sum(flop_rounds(POOL // ACQ))
+
+    def split(r, n=1):
+        t = [med(r, k) / n for k in ("train_s", "score_s", "eval_s")]
+        return sum(t), t
+
+    def gflops(flop, s):
+        return f"{flop / s / 1e9:.0f}"
+
+    out = ["# `make bench`: alnb beside PyTorch and Keras",
+           "",
+           f"Workload: Fashion-MNIST, ANN1(100), margin, cumulative, acquisition 120, 120 random "
+           f"initial labels. Medians of {res['reps']} interleaved repetitions in one session on "
+           f"{res['cpus']} CPU cores; jax {res['jax']}. alnb scores the whole pool each round "
+           "(that one forward pass also gives the training accuracy on L); the peers score U.",
+           "",
+           "| loop | (a) 20 rounds: total (train / score / eval) s | (b) round at |L|=12000: "
+           "total (train / score / eval) s |",
+           "|---|---|---|"]
+
+    def line(name, ra, rb, n=1):
+        ta, sa = split(ra, n)
+        tb, sb = split(rb, n)
+        fmt = lambda t, s: f"{t:.3f} ({s[0]:.3f} / {s[1]:.3f} / {s[2]:.3f})"
+        out.append(f"| {name} | {fmt(ta, sa)} | {fmt(tb, sb)} |")
+        return ta, tb
+
+    a1, b1 = line("alnb, 1 seed", rows["a1"], rows["b1"])
+    aS, bS = line(f"alnb, {S} seeds vmapped, per run (c)", rows["aS"], rows["bS"], S)
+    have_peers = any(r is not None for r in rows["torch_a"])
+    if have_peers:
+        ta, tb = line("PyTorch (2 threads)", rows["torch_a"], rows["torch_b"])
+        ka, kb = line("tf.keras (plain)", rows["keras_a"], rows["keras_b"])
+    fused1 = med(rows["fused1"], "total_s")
+    fusedS = med(rows["fusedS"], "total_s") / S
+    out += ["",
+            f"The real loop (`run_active_learning`, one fused program per round) for (a): "
+            f"{fused1:.3f} s with 1 seed, {fusedS:.3f} s per run with {S} seeds vmapped; test "
+            f"accuracy after (a): {med(rows['fusedS'], 'acc'):.3f} (mean of {S} seeds).",
+            ""]
+    if have_peers:
+        out += ["Speed-up per run, alnb with vmapped seeds (fused loop for (a), phases for (b)):",
+                "",
+                "| against | (a) | (b) |", "|---|---|---|",
+                f"| PyTorch | {ta / fusedS:.1f}x | {tb / bS:.1f}x |",
+                f"| tf.keras | {ka / fusedS:.1f}x | {kb / bS:.1f}x |",
+                "",
+                f"Peers' test accuracy after (a): PyTorch {med(rows['torch_a'], 'final_acc'):.3f}, "
+                f"Keras {med(rows['keras_a'], 'final_acc'):.3f}.", ""]
+    e = res["measured_e_s"]
+    out += ["| measure | value |", "|---|---|",
+            f"| (d) scoring the 60k pool, 1 seed | {res['score_per_s_1'] / 1e3:.0f} k examples/s |",
+            f"| (d) scoring the 60k pool, {S} seeds | {res['score_per_s_S'] / 1e3:.0f} k "
+            "examples/s |",
+            f"| (e) full run to exhaustion (500 rounds), per run, {S} seeds | "
+            + (f"{e:.1f} s measured (final test accuracy {res['e_final_acc']:.3f})" if e else
+               f"{res['fit_e_s']:.1f} s fitted from (b) (not measured)") + " |",
+            f"| (f) compile time of the fused round (1 seed) | {res['compile_s']:.1f} s |",
+            f"| (f) peak RSS of the benchmark process | {res['peak_rss_gb']:.2f} GB |",
+            "",
+            "FLOPs and achieved rate (float32 matmul probe in this process: "
+            f"{res['matmul_gflops']:.0f} GFLOP/s):", "",
+            "| workload | GFLOP | alnb 1 seed GFLOP/s | alnb per-run GFLOP/s |",
+            "|---|---|---|---|",
+            f"| (a) | {sum(fa) / 1e9:.1f} | {gflops(sum(fa), a1)} | {gflops(sum(fa), aS)} |",
+            f"| (b) | {sum(fb) / 1e9:.1f} | {gflops(sum(fb), b1)} | {gflops(sum(fb), bS)} |",
+            f"| (e) | {fe / 1e9:.0f} | | " + (f"{gflops(fe, e)} |" if e else " |")]
+    return "\n".join(out) + "\n"
+
+
+PEERS = Path(os.environ.get("ALNB_PEERS_DIR", HERE.parent.parent / "shared" / "peers")).resolve()
+FMNIST_DIR = Path(os.environ.get("ALNB_DATA_DIR", HERE.parent.parent / "shared" / "data"),
+                  "fashion_mnist").resolve()
+
+if __name__ == "__main__":
+    main()
