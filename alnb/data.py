@@ -82,7 +82,8 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None) -> Datase
     for folder, why in _candidate_dirs(name, data_dir):
         files = _source_files(name, folder)
         if files is None:
-            looked.append(f"{folder} ({why}): no dataset files there")
+            missing = "no dataset files there" if folder.is_dir() else "no such folder"
+            looked.append(f"{folder} ({why}): {missing}")
             continue
         arrays = _cached(name, files, lambda files=files: _read_folder(name, spec, files))
         return _to_dataset(name, spec, arrays)

@@ -64,7 +64,8 @@ def test_missing_folder_fails_fast_with_three_fixes(tmp_path):
         alnb.load_dataset("mnist", data_dir=tmp_path / "empty")
     assert time.perf_counter() - t0 < 10
     msg = str(err.value)
-    assert str(tmp_path / "empty" / "mnist") in msg and "no internet" in msg
+    assert f"{tmp_path / 'empty' / 'mnist'} (data_dir): no such folder" in msg
+    assert "no internet" in msg
     assert "1. " in msg and "2. " in msg and "3. " in msg and "ALNB_DATA_DIR" in msg
 
 
