@@ -21,11 +21,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check alnb tests benchmarks notebooks
 
+# SCALE=smoke|quick|paper picks the scale, NB=01 one notebook; outputs go to build/.
+SCALE ?= quick
+ONLY = $(if $(NB),--only $(NB))
+
 smoke: $(STAMP)
-	@echo "No notebooks yet: nothing to smoke-run."
+	$(PY) -m alnb.notebooks --params notebooks/smoke.yml $(ONLY)
 
 figures: $(STAMP)
-	@echo "No notebooks yet: nothing to render."
+	$(PY) -m alnb.notebooks --scale $(SCALE) $(ONLY)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py

@@ -35,8 +35,9 @@ def config_key(cfg: ALConfig, ds: Dataset) -> str:
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 
-def write_atomic(frame: pd.DataFrame, path: Path) -> None:
+def write_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Write a CSV so that a killed run never leaves a half-written file behind."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     frame.to_csv(tmp, index=False)
@@ -59,6 +60,17 @@ def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "resul
     return pd.read_csv(path)  # the cached table, exactly as later reads will see it
 
 
+def t_interval(values, level: float = 0.95) -> dict:
+    """Mean of per-seed values with a t interval (NaN bounds for fewer than 2 seeds)."""
+    d = np.asarray(values, float)
+    d = d[~np.isnan(d)]
+    n = len(d)
+    mean = float(d.mean()) if n else float("nan")
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 \
+        else float("nan")
+    return {"mean": mean, "low": mean - half, "high": mean + half, "n_seeds": n}
+
+
 def paired_difference(a: pd.DataFrame, b: pd.DataFrame, column: str = "test_acc",
                       at: str = "n_labeled", value=None, level: float = 0.95) -> dict:
     """Mean of a - b over seeds at one x value (the nearest round at or below `value`), with a
@@ -67,9 +79,4 @@ def paired_difference(a: pd.DataFrame, b: pd.DataFrame, column: str = "test_acc"
         rows = frame[frame[at] <= value + 1e-9]
         return rows[rows[at] == rows[at].max()].set_index("seed")[column]
 
-    d = (at_value(a) - at_value(b)).dropna()
-    n = len(d)
-    mean = float(d.mean()) if n else float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 \
-        else float("nan")
-    return {"mean": mean, "low": mean - half, "high": mean + half, "n_seeds": n}
+    return t_interval((at_value(a) - at_value(b)).to_numpy(), level)

@@ -1,0 +1,210 @@
+"""Check the paper's claims with numbers: paired differences over seeds at labeled fractions,
+with 95% intervals, and a verdict that says whether the interval clears zero."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from alnb.results import paired_difference, t_interval
+
+HOLDS, PARTLY, FAILS = "holds", "partly", "does not hold at this scale"
+
+
+def pick(frame: pd.DataFrame, **where) -> pd.DataFrame:
+    """The rows of one experiment, e.g. pick(df, dataset="mnist", strategy="margin")."""
+    mask = np.ones(len(frame), bool)
+    for column, value in where.items():
+        mask &= (frame[column] == value).to_numpy()
+    if not mask.any():
+        raise KeyError(f"no rows with {where}")
+    return frame[mask]
+
+
+def gaps(a: pd.DataFrame, b: pd.DataFrame, fracs, column: str = "test_acc") -> list[dict]:
+    """a - b at each labeled fraction (the last round at or below it), paired over seeds."""
+    pool = a.n_labeled.max() / a.frac_labeled.max()
+    return [{"frac": f, **paired_difference(a, b, column, value=f * pool)} for f in fracs]
+
+
+def fmt(gap: dict) -> str:
+    return (f"{gap['mean']:+.3f} [{gap['low']:+.3f}, {gap['high']:+.3f}] at "
+            f"{100 * gap['frac']:.0f}%")
+
+
+def verdict(gaps_: list[dict], sign: int = 1) -> str:
+    """holds: every interval on the claimed side of 0; partly: some interval, or every mean;
+    otherwise the claim does not hold at this scale."""
+    clear = [sign * g["low"] > 0 if sign > 0 else sign * g["high"] > 0 for g in gaps_]
+    means = [sign * g["mean"] > 0 for g in gaps_]
+    if all(clear):
+        return HOLDS
+    return PARTLY if any(clear) or all(means) else FAILS
+
+
+def no_better(gaps_: list[dict]) -> str:
+    """'A is no better than B': holds when no interval lies above 0."""
+    above = [g["low"] > 0 for g in gaps_]
+    return HOLDS if not any(above) else PARTLY if not all(above) else FAILS
+
+
+def row(claim: str, where: str, measured: list[str], verdict_: str) -> dict:
+    return {"claim": claim, "paper": where, "measured": "; ".join(measured), "verdict": verdict_}
+
+
+def combine(verdicts: list[str]) -> str:
+    """One verdict for a claim checked in several places (datasets, networks)."""
+    if all(v == HOLDS for v in verdicts):
+        return HOLDS
+    return FAILS if all(v == FAILS for v in verdicts) else PARTLY
+
+
+def first_below(frame: pd.DataFrame, column: str, threshold: float) -> float:
+    """The labeled fraction where the seed-mean of `column` first falls below `threshold`."""
+    mean = frame.groupby("frac_labeled")[column].mean().dropna()
+    below = mean[mean < threshold]
+    return float(below.index.min()) if len(below) else float("nan")
+
+
+def similar(gaps_: list[dict]) -> str:
+    """'A behaves like B': holds when every interval contains 0."""
+    inside = [g["low"] <= 0 <= g["high"] for g in gaps_]
+    return HOLDS if all(inside) else PARTLY if any(inside) else FAILS
+
+
+def at_frac(frame: pd.DataFrame, frac: float, column: str = "test_acc") -> pd.Series:
+    """Per-seed values at the last round at or below a labeled fraction."""
+    rows = frame[frame.frac_labeled <= frac + 1e-9]
+    return rows[rows.frac_labeled == rows.frac_labeled.max()].set_index("seed")[column]
+
+
+def interval(d: pd.Series, frac: float) -> dict:
+    """A t interval for per-seed differences, shaped like gaps()' entries."""
+    return {"frac": frac, **t_interval(d.to_numpy())}
+
+
+def training_modes_claims(df: pd.DataFrame) -> pd.DataFrame:
+    """The claims of Sec. 3 and A.1-A.4, measured on notebook 01's runs."""
+    datasets = list(dict.fromkeys(df.dataset))
+    stop = float(df.frac_labeled.max())
+    early = [f for f in (0.05, 0.10, 0.25) if f <= stop]
+    late = [f for f in (0.25, stop) if f <= stop]
+    base = {"figure": "fig1", "hidden": 100}
+
+    def run(**where):
+        return pick(df, **{**base, **where})
+
+    rows = []
+    for other, claim in (("random", "Margin beats Random early"),
+                         ("entropy", "Margin beats Entropy early")):
+        measured, verdicts = [], []
+        for d in datasets:
+            for mode in ("cumulative", "incremental"):
+                g = gaps(run(dataset=d, strategy="margin", mode=mode),
+                         run(dataset=d, strategy=other, mode=mode), early)
+                measured.append(f"{d} {mode}: M-{other[0].upper()} " + ", ".join(map(fmt, g)))
+                verdicts.append(verdict(g))
+        rows.append(row(claim, "Fig. 1a, 1b", measured, combine(verdicts)))
+
+    measured, verdicts = [], []
+    for d in datasets:
+        g = gaps(run(dataset=d, strategy="entropy", mode="cumulative"),
+                 run(dataset=d, strategy="random", mode="cumulative"), early[:2])
+        measured.append(f"{d}: E-R " + ", ".join(map(fmt, g)))
+        verdicts.append(no_better(g))
+    rows.append(row("Entropy is no better than Random early", "Fig. 1a, 1b", measured,
+                    combine(verdicts)))
+
+    measured, verdicts, decline, dverdicts = [], [], [], []
+    for d in datasets:
+        cum, inc = (run(dataset=d, strategy="margin", mode=m)
+                    for m in ("cumulative", "incremental"))
+        g = gaps(cum, inc, late)
+        measured.append(f"{d}: cum-inc " + ", ".join(map(fmt, g)))
+        verdicts.append(verdict(g))
+        drop = interval(at_frac(inc, stop) - at_frac(inc, stop / 2), stop)
+        decline.append(f"{d}: inc at {100 * stop:.0f}% minus at {50 * stop:.0f}%: {fmt(drop)}")
+        dverdicts.append(verdict([drop], sign=-1))
+    rows.append(row("Cumulative beats incremental once L is not small", "Fig. 1a, 1b",
+                    measured, combine(verdicts)))
+    rows.append(row("Incremental accuracy declines late", "Fig. 1a, 1b", decline,
+                    combine(dverdicts)))
+
+    first = datasets[0]
+    m_cum = run(dataset=first, strategy="margin", mode="cumulative")
+    fig1c = pick(df, figure="fig1c", dataset=first)
+    s5e5 = fig1c[(fig1c.epochs == 5) & fig1c.eval_epochs.isna()]
+    s1e5 = fig1c[(fig1c.epochs == 1) & (fig1c.eval_epochs == 5)]
+    s5e1 = fig1c[(fig1c.epochs == 5) & (fig1c.eval_epochs == 1)]
+    fig1d = pick(df, figure="fig1d", dataset=first)
+    pairs = [("[5,5]-[1,5]", s5e5, s1e5), ("[1,1]-[5,1]", m_cum, s5e1),
+             ("sel100-sel10", m_cum, fig1d[fig1d.hidden == 10]),
+             ("sel100-sel1000", m_cum, fig1d[fig1d.hidden == 1000])]
+    measured, verdicts = [], []
+    for name, a, b in pairs:
+        g = gaps(a, b, early)
+        measured.append(f"{first} {name}: " + ", ".join(map(fmt, g)))
+        verdicts.append(verdict(g))
+    rows.append(row("Matching selection and evaluation networks is best", "Fig. 1c, 1d",
+                    measured, combine(verdicts)))
+
+    measured, verdicts = [], []
+    for d in datasets:
+        for strategy in ("least_confident", "least_squares"):
+            g = gaps(pick(df, figure="fig8", dataset=d, strategy=strategy, mode="cumulative"),
+                     run(dataset=d, strategy="entropy", mode="cumulative"), early)
+            measured.append(f"{d} {strategy}-E: " + ", ".join(map(fmt, g)))
+            verdicts.append(similar(g))
+    rows.append(row("LC and LS behave like Entropy", "Fig. 8", measured, combine(verdicts)))
+
+    measured, verdicts = [], []
+    for d in datasets:
+        fb = {m: first_below(run(dataset=d, strategy="margin", mode=m), "batch_margin", -0.9)
+              for m in ("incremental", "cumulative")}
+        measured.append(f"{d}: mean I_B^M first below -0.9 at {100 * fb['incremental']:.0f}% "
+                        f"(incremental) vs {100 * fb['cumulative']:.0f}% (cumulative)")
+        ok = fb["incremental"] < fb["cumulative"] or (
+            np.isfinite(fb["incremental"]) and not np.isfinite(fb["cumulative"]))
+        verdicts.append(HOLDS if ok else FAILS)
+    rows.append(row("I_B^M falls earlier under incremental training", "Fig. 9", measured,
+                    combine(verdicts)))
+
+    fig10 = pick(df, figure="fig10")
+    measured, verdicts = [], []
+    for (d, hidden), g10 in fig10.groupby(["dataset", "hidden"]):
+        cum = pick(g10, mode="cumulative")
+        for other in ("entropy", "random"):
+            g = gaps(pick(cum, strategy="margin"), pick(cum, strategy=other), early[1:2])
+            measured.append(f"{d} ANN1({hidden}) M-{other[0].upper()}: {fmt(g[0])}")
+            verdicts.append(HOLDS if g[0]["mean"] >= 0 or g[0]["high"] >= 0 else FAILS)
+    rows.append(row("Capacity does not change the ranking (M >= E, M >= R)", "Fig. 10",
+                    measured, combine(verdicts)))
+
+    g10 = pick(fig10, dataset=first, strategy="margin")
+
+    def cum_minus_inc(hidden):
+        h = pick(g10, hidden=hidden)
+        return at_frac(pick(h, mode="cumulative"), stop) - at_frac(pick(h, mode="incremental"),
+                                                                     stop)
+
+    gap = interval(cum_minus_inc(10) - cum_minus_inc(1000), stop)
+    rows.append(row("Small networks suffer more under incremental training", "Fig. 10, A.3",
+                    [f"{first}: (cum-inc) of ANN1(10) minus that of ANN1(1000): {fmt(gap)}"],
+                    verdict([gap])))
+
+    measured, verdicts = [], []
+    for d in datasets:
+        runs = pd.concat([pick(df, figure="fig11", dataset=d),
+                          run(dataset=d, strategy="margin")])
+        spread = {}
+        for mode, g in runs.groupby("mode"):
+            acc = g.groupby("acq_size").apply(lambda x: at_frac(x, stop).mean(),
+                                              include_groups=False)
+            spread[mode] = float(acc.max() - acc.min())
+        measured.append(f"{d}: spread of test accuracy at {100 * stop:.0f}% over acquisition "
+                        f"sizes: cumulative {spread['cumulative']:.3f}, incremental "
+                        f"{spread['incremental']:.3f}")
+        verdicts.append(HOLDS if spread["cumulative"] < spread["incremental"] else FAILS)
+    rows.append(row("Cumulative training is insensitive to acquisition size, incremental "
+                    "is sensitive", "Fig. 11", measured, combine(verdicts)))
+    return pd.DataFrame(rows)

@@ -1,0 +1,72 @@
+"""Execute the study's notebooks headlessly with papermill (make figures, make smoke, CI).
+
+python -m alnb.notebooks [--scale quick] [--params notebooks/smoke.yml] [--only 01]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from alnb.experiments import ROOT, SCALES
+
+NOTEBOOKS = ROOT / "notebooks"
+
+
+class NotebookFailed(RuntimeError):
+    """A cell of a notebook raised; the message names the notebook and the cell."""
+
+
+def notebooks(only: str | None = None) -> list[Path]:
+    found = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        found = [nb for nb in found if nb.name.startswith(only)]
+        if not found:
+            raise SystemExit(f"No notebook starts with {only!r} in {NOTEBOOKS}.")
+    return found
+
+
+def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build") -> Path:
+    """Run `nb` with `parameters` into out_dir; raise NotebookFailed naming the failing cell."""
+    import papermill
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / nb.name
+    try:
+        papermill.execute_notebook(str(nb), str(out), parameters=parameters, cwd=str(NOTEBOOKS),
+                                   kernel_name="python3", progress_bar=False)
+    except papermill.PapermillExecutionError as e:
+        raise NotebookFailed(f"{nb.name}: cell {e.exec_count} failed with {e.ename}: "
+                             f"{e.evalue}\n(executed copy with the traceback: {out})") from None
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scale", default="quick", choices=list(SCALES))
+    ap.add_argument("--params", help="a YAML file of notebook parameters (e.g. smoke.yml)")
+    ap.add_argument("--only", help="run only the notebooks whose name starts with this")
+    args = ap.parse_args(argv)
+    parameters = {"scale": args.scale}
+    if args.params:
+        parameters.update(yaml.safe_load(Path(args.params).read_text()) or {})
+    total = time.perf_counter()
+    for nb in notebooks(args.only):
+        t = time.perf_counter()
+        try:
+            execute(nb, parameters)
+        except NotebookFailed as e:
+            print(f"FAILED {e}", file=sys.stderr)
+            return 1
+        print(f"{nb.name}: {time.perf_counter() - t:.0f} s at scale {parameters['scale']}",
+              flush=True)
+    print(f"all notebooks: {time.perf_counter() - total:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

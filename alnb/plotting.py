@@ -1,0 +1,82 @@
+"""One figure style, learning curves with a band over seeds, and reproducible savefig."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from scipy import stats  # noqa: E402
+
+FIGSIZE = (6.4, 4.0)
+
+
+def style() -> None:
+    """The single style of every alnb figure."""
+    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.1)
+    plt.rcParams.update({"figure.figsize": FIGSIZE, "figure.dpi": 110, "savefig.dpi": 150,
+                         "svg.hashsalt": "alnb", "pdf.fonttype": 42})
+
+
+def band(values: np.ndarray, level: float = 0.95):
+    """Mean and the half-width of a t interval over seeds (0 for a single seed)."""
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n == 0:
+        return np.nan, np.nan
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n) if n > 1 else 0
+    return values.mean(), half
+
+
+def learning_curves(ax, frame: pd.DataFrame, hue: str, y: str = "test_acc",
+                    x: str = "frac_labeled", label=str, **line_kw):
+    """Mean of `y` over seeds against % of the pool labeled, one line per `hue` value, with a
+    95% band over seeds."""
+    for key, group in frame.groupby(hue, sort=False):
+        rows = [(xv, *band(g[y].to_numpy(float))) for xv, g in group.groupby(x)]
+        xs, mean, half = (np.array(c, float) for c in zip(*rows, strict=True))
+        scale = 100 if x == "frac_labeled" else 1
+        (line,) = ax.plot(xs * scale, mean, label=label(key), **line_kw)
+        ax.fill_between(xs * scale, mean - half, mean + half, color=line.get_color(), alpha=0.2,
+                        linewidth=0)
+    ax.set_xlabel("% of the pool labeled" if x == "frac_labeled" else x)
+    ax.set_ylabel({"test_acc": "test accuracy", "train_acc": "train accuracy",
+                   "batch_margin": r"$\bar I^M_B$"}.get(y, y))
+    return ax
+
+
+def grid(frame: pd.DataFrame, panels: list[str], hue: str, y: str = "test_acc",
+         label=str, height: float = 3.4):
+    """One learning-curve panel per combination of the `panels` columns (in data order)."""
+    keys = list(dict.fromkeys(map(tuple, frame[panels].to_numpy())))
+    fig, axes = plt.subplots(1, len(keys), figsize=(4.6 * len(keys), height), squeeze=False)
+    for ax, key in zip(axes[0], keys, strict=True):
+        sub = frame[(frame[panels].to_numpy() == np.array(key, dtype=object)).all(axis=1)]
+        learning_curves(ax, sub, hue, y=y, label=label)
+        ax.set_title(", ".join(str(k) for k in key))
+        ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def caption(fig, text: str, scale: str, seeds: int) -> None:
+    """Every figure says what made it: the scale and the number of seeds."""
+    fig.suptitle(f"{text}  [scale: {scale}, {seeds} seed{'s' if seeds != 1 else ''}, "
+                 "mean ± 95% CI]", fontsize="medium")
+
+
+def savefig(fig, name: str, out_dir: str | os.PathLike = "figures") -> list[Path]:
+    """Write `name`.png and `name`.pdf with no timestamps, so reruns give the same bytes."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"{name}.png", out / f"{name}.pdf"]
+    fig.savefig(paths[0], bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(paths[1], bbox_inches="tight",
+                metadata={"Creator": "alnb", "Producer": None, "CreationDate": None})
+    return paths

@@ -1,0 +1,69 @@
+import filecmp
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from alnb import claims, experiments, plotting
+
+
+def test_scales_stop_at_their_fraction():
+    quick = experiments.scale("quick")
+    cfg = quick.config(60000)
+    assert cfg.acq_size == 1200 and cfg.seeds == 3 and cfg.n_rounds == 26  # 0 .. 30000 labels
+    assert experiments.scale("paper").config(60000).n_rounds is None
+    assert experiments.scale("quick", seeds=5).config(60000).seeds == 5
+    assert quick.config(60000, acq_size=300).n_rounds == 101  # the stop fraction is kept
+
+
+def test_bad_scale_parameters_fail_clearly():
+    with pytest.raises(ValueError, match="Unknown scale 'huge'; choose one of smoke, quick"):
+        experiments.scale("huge")
+    with pytest.raises(ValueError, match="seeds must be an integer >= 0"):
+        experiments.scale("quick", seeds=-1)
+
+
+def test_training_modes_plan_covers_every_figure():
+    plan = experiments.training_modes_plan(experiments.scale("quick"), ["mnist", "fashion_mnist"])
+    figures = {f for f, _, _ in plan}
+    assert figures == {"fig1", "fig1c", "fig1d", "fig8", "fig10", "fig11"}
+    big = [d for f, d, c in plan if f == "fig10" and c["hidden"] == 1000]
+    assert set(big) == {"mnist"}  # ANN1(1000) on the first dataset below paper scale
+    sizes = sorted({c["acq_size"] for f, _, c in plan if f == "fig11"})
+    assert sizes == [300, 600, 2400, 4800]
+
+
+def test_runtime_estimate_grows_with_the_work():
+    sc = experiments.scale("quick")
+    small = experiments.estimate_seconds(sc.config(60000), 60000)
+    assert 0 < small < experiments.estimate_seconds(sc.config(60000, hidden=1000), 60000)
+    assert small < experiments.estimate_seconds(sc.config(60000, epochs=5), 60000)
+
+
+def gap(mean, low, high):
+    return {"frac": 0.1, "mean": mean, "low": low, "high": high, "n_seeds": 3}
+
+
+def test_verdicts():
+    assert claims.verdict([gap(0.1, 0.05, 0.15)] * 2) == claims.HOLDS
+    assert claims.verdict([gap(0.1, 0.05, 0.15), gap(0.1, -0.05, 0.25)]) == claims.PARTLY
+    assert claims.verdict([gap(-0.1, -0.2, 0.0)]) == claims.FAILS
+    assert claims.verdict([gap(-0.1, -0.15, -0.05)], sign=-1) == claims.HOLDS
+    assert claims.no_better([gap(0.02, -0.01, 0.05)]) == claims.HOLDS
+    assert claims.similar([gap(0.2, 0.1, 0.3)]) == claims.FAILS
+    assert claims.combine([claims.HOLDS, claims.FAILS]) == claims.PARTLY
+
+
+def test_learning_curve_band_and_stable_savefig(tmp_path):
+    frame = pd.DataFrame({"seed": [0, 1, 0, 1], "frac_labeled": [0.1, 0.1, 0.2, 0.2],
+                          "test_acc": [0.5, 0.7, 0.8, 0.8], "run": "a"})
+    mean, half = plotting.band(np.array([0.5, 0.7]))
+    assert mean == pytest.approx(0.6) and half == pytest.approx(12.706205 * 0.1414214 / 1.4142136)
+    plotting.style()
+    fig = plotting.grid(frame, ["run"], hue="run")
+    plotting.caption(fig, "test", "smoke", 2)
+    a = plotting.savefig(fig, "x", tmp_path / "a")
+    b = plotting.savefig(fig, "x", tmp_path / "b")
+    plt.close(fig)
+    assert all(filecmp.cmp(p, q, shallow=False) for p, q in zip(a, b, strict=True))

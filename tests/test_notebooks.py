@@ -1,0 +1,38 @@
+import json
+import os
+
+import pytest
+import yaml
+from conftest import NO_DATA
+
+from alnb import notebooks
+
+ALL = notebooks.notebooks()
+
+
+@pytest.mark.parametrize("nb", ALL, ids=lambda p: p.name)
+def test_committed_without_outputs_and_with_a_parameters_cell(nb):
+    cells = json.loads(nb.read_text())["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert not [c for c in code if c.get("outputs") or c.get("execution_count")], \
+        f"{nb.name} has outputs: clear them before committing"
+    tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, f"{nb.name} needs exactly one cell tagged 'parameters'"
+    assert "scale: str" in "".join(tagged[0]["source"])
+
+
+@pytest.mark.parametrize("nb", ALL, ids=lambda p: p.name)
+def test_notebook_runs_at_smoke_scale(nb, tmp_path, monkeypatch):
+    if not os.environ.get("ALNB_DATA_DIR"):
+        pytest.skip(NO_DATA)
+    params = yaml.safe_load((notebooks.NOTEBOOKS / "smoke.yml").read_text())
+    params.update(figures_dir=str(tmp_path / "figures"), results_dir=str(tmp_path / "results"))
+    notebooks.execute(nb, params, out_dir=tmp_path)
+    assert list((tmp_path / "figures").glob("*.png")) and list((tmp_path / "results").glob(
+        "claims_*.csv"))
+
+
+def test_a_failing_cell_is_named(tmp_path):
+    with pytest.raises(notebooks.NotebookFailed, match=r"01_training_modes.ipynb: cell \d+ "
+                                                       r"failed with ValueError: Unknown scale"):
+        notebooks.execute(ALL[0], {"scale": "huge"}, out_dir=tmp_path)
