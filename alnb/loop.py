@@ -174,8 +174,9 @@ def _fit(net, state, key, spec, mode, pool, order, prev_count, count):
     batch only; warm: keep both, slots [0, |L|)."""
     k_init, k_train = jax.random.split(key)
     fresh = init_state(net, k_init, spec.input_shape)
-    state = jax.tree_util.tree_map(lambda f, o: jnp.where(mode == 0, f, o), fresh, state)
-    start = jnp.where(mode == 1, prev_count, 0)
+    cumulative, incremental = mode == MODES.index("cumulative"), mode == MODES.index("incremental")
+    state = jax.tree_util.tree_map(lambda f, o: jnp.where(cumulative, f, o), fresh, state)
+    start = jnp.where(incremental, prev_count, 0)
     return train_epochs(net, state, k_train, pool["x"], pool["y"], order, start, count)
 
 

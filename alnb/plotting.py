@@ -38,7 +38,8 @@ def learning_curves(ax, frame: pd.DataFrame, hue: str, y: str = "test_acc",
                     x: str = "frac_labeled", label=str, **line_kw):
     """Mean of `y` over seeds against % of the pool labeled, one line per `hue` value, with a
     95% band over seeds."""
-    for key, group in frame.groupby(hue, sort=False):
+    numeric = pd.api.types.is_numeric_dtype(frame[hue])
+    for key, group in frame.groupby(hue, sort=numeric):
         rows = [(xv, *band(g[y].to_numpy(float))) for xv, g in group.groupby(x)]
         xs, mean, half = (np.array(c, float) for c in zip(*rows, strict=True))
         scale = 100 if x == "frac_labeled" else 1
@@ -68,7 +69,7 @@ def grid(frame: pd.DataFrame, panels: list[str], hue: str, y: str = "test_acc",
 def caption(fig, text: str, scale: str, seeds: int) -> None:
     """Every figure says what made it: the scale and the number of seeds."""
     fig.suptitle(f"{text}  [scale: {scale}, {seeds} seed{'s' if seeds != 1 else ''}, "
-                 "mean ± 95% CI]", fontsize="medium")
+                 "mean ± 95% CI]", fontsize="medium", y=1.04)
 
 
 def savefig(fig, name: str, out_dir: str | os.PathLike = "figures") -> list[Path]:

@@ -67,3 +67,9 @@ def test_learning_curve_band_and_stable_savefig(tmp_path):
     b = plotting.savefig(fig, "x", tmp_path / "b")
     plt.close(fig)
     assert all(filecmp.cmp(p, q, shallow=False) for p, q in zip(a, b, strict=True))
+
+
+def test_at_least():
+    assert claims.at_least([gap(0.01, -0.02, 0.04)]) == claims.HOLDS
+    assert claims.at_least([gap(-0.01, -0.04, 0.02)]) == claims.PARTLY
+    assert claims.at_least([gap(-0.05, -0.08, -0.02)]) == claims.FAILS
