@@ -34,10 +34,11 @@ class Scale:
         acquisition size given there keeps the stop fraction."""
         base = {"acq_size": self.acq_size, "seeds": self.seeds, "pool_size": self.pool_size}
         kw = {**base, **changes}
+        stop = kw.pop("stop_frac", self.stop_frac)
         n = min(pool, kw["pool_size"] or pool)
-        if self.stop_frac is not None and "n_rounds" not in changes:
+        if stop is not None and "n_rounds" not in changes:
             start = kw.get("initial_size", 0)
-            kw["n_rounds"] = min(math.ceil(max(self.stop_frac * n - start, 0) / kw["acq_size"]) + 1,
+            kw["n_rounds"] = min(math.ceil(max(stop * n - start, 0) / kw["acq_size"]) + 1,
                                  math.ceil((n - start) / kw["acq_size"]) + 1)
         elif "n_rounds" not in changes:
             kw["n_rounds"] = None
@@ -115,6 +116,23 @@ def training_modes_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, 
     plan.append(("fig1c", first, {"epochs": 5}))
     plan += [("fig1d", first, {"hidden": h, "eval_hidden": 100, "eval_epochs": 1})
              for h in (10, 1000)]
+    return plan
+
+
+def data_split_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
+    """Notebook 03 (Sec. 5): margin, cumulative, the pool in d i.i.d. subsets, and the complete
+    pool with the same acquisition size. Sizes scale as the scale's acquisition size does
+    (120 -> sc.acq_size); below paper scale the runs stop at 90% labeled, after the last
+    subset of d = 5 has joined (at 72%)."""
+    stop = None if sc.stop_frac is None else 0.9
+    plan = []
+    for d in datasets:
+        for splits, p, acq in ((2, 0.8, 120), (5, 0.9, 200)):
+            size = max(1, round(acq * sc.acq_size / 120))
+            common = {"acq_size": size, "stop_frac": stop}
+            plan.append((f"d={splits}", d, {**common, "pool_splits": splits,
+                                            "split_fraction": p}))
+            plan.append((f"d={splits}", d, common))
     return plan
 
 

@@ -73,3 +73,15 @@ def test_at_least():
     assert claims.at_least([gap(0.01, -0.02, 0.04)]) == claims.HOLDS
     assert claims.at_least([gap(-0.01, -0.04, 0.02)]) == claims.PARTLY
     assert claims.at_least([gap(-0.05, -0.08, -0.02)]) == claims.FAILS
+
+
+def test_data_split_plan_follows_section_5():
+    paper, quick = experiments.scale("paper"), experiments.scale("quick")
+    plan = experiments.data_split_plan(paper, ["mnist"])
+    cfgs = [paper.config(60000, **c) for _, _, c in plan]
+    assert [(c.pool_splits, c.split_fraction, c.acq_size) for c in cfgs] == [
+        (2, 0.8, 120), (1, 1.0, 120), (5, 0.9, 200), (1, 1.0, 200)]
+    assert all(c.n_rounds is None for c in cfgs)  # the paper labels the whole pool
+    fast = [quick.config(60000, **c) for _, _, c in experiments.data_split_plan(quick, ["mnist"])]
+    assert [c.acq_size for c in fast] == [1200, 1200, 2000, 2000]
+    assert fast[0].n_rounds == 46  # stop at 90%: 0 .. 54000 labels
