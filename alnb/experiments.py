@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alnb.loop import ALConfig
+from alnb.loop import ALConfig, schedule
 from alnb.results import cached_run
 from alnb.scoring import STRATEGIES
 
@@ -47,13 +47,25 @@ class Scale:
 
 SCALES = {
     "smoke": Scale("smoke", seeds=2, acq_size=100, stop_frac=0.2, pool_size=1500,
-                   description="CI only: a 1500-image pool, 4 rounds, 2 seeds"),
+                   description="CI only: a 1500-image pool, a few rounds, 2 seeds"),
     "quick": Scale("quick", seeds=3, acq_size=1200, stop_frac=0.5,
                    description="full pools, acquisition 1200 (10x the paper's 120), stop at 50% "
                                "labeled, 3 seeds"),
     "paper": Scale("paper", seeds=3, acq_size=120, stop_frac=None,
                    description="the paper: acquisition 120, pools to exhaustion, 3 seeds"),
 }
+
+
+def parse_datasets(text: str, allowed=("mnist", "fashion_mnist")) -> list[str]:
+    """The notebook parameter `datasets` ("mnist,fashion_mnist") as a checked list."""
+    names = [d.strip() for d in str(text).split(",") if d.strip()]
+    if not names:
+        raise ValueError(f"datasets is empty; give a comma-separated list of {', '.join(allowed)}.")
+    unknown = [d for d in names if d not in allowed]
+    if unknown:
+        raise ValueError(f"datasets {unknown} not available in this notebook; choose from "
+                         f"{', '.join(allowed)}.")
+    return names
 
 
 def scale(name: str, seeds: int = 0) -> Scale:
@@ -73,8 +85,6 @@ TRAIN_S, FORWARD_S = 6.5e-6, 0.6e-6
 
 def estimate_seconds(cfg: ALConfig, pool: int, test: int = 10000) -> float:
     """A rough runtime of one config on the 2-core CPU (ANN1 only), to print before a run."""
-    from alnb.loop import schedule
-
     n = min(pool, cfg.pool_size or pool)
     n_labeled, _ = schedule(cfg, n)
     trained = np.diff(n_labeled, prepend=0) if cfg.mode == "incremental" else n_labeled

@@ -85,3 +85,11 @@ def test_data_split_plan_follows_section_5():
     fast = [quick.config(60000, **c) for _, _, c in experiments.data_split_plan(quick, ["mnist"])]
     assert [c.acq_size for c in fast] == [1200, 1200, 2000, 2000]
     assert fast[0].n_rounds == 46  # stop at 90%: 0 .. 54000 labels
+
+
+def test_dataset_parameter_is_checked():
+    assert experiments.parse_datasets(" mnist, fashion_mnist ") == ["mnist", "fashion_mnist"]
+    with pytest.raises(ValueError, match="datasets is empty"):
+        experiments.parse_datasets(" , ")
+    with pytest.raises(ValueError, match=r"datasets \['svhn'\] not available"):
+        experiments.parse_datasets("mnist,svhn")
