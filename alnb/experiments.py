@@ -47,7 +47,7 @@ class Scale:
 
 SCALES = {
     "smoke": Scale("smoke", seeds=2, acq_size=100, stop_frac=0.2, pool_size=1500,
-                   description="CI only: a 1500-image pool, a few rounds, 2 seeds"),
+                   description="CI only: a 1500-image pool, a few rounds, 2 seeds, XLA at -O0"),
     "quick": Scale("quick", seeds=3, acq_size=1200, stop_frac=0.5,
                    description="full pools, acquisition 1200 (10x the paper's 120), stop at 50% "
                                "labeled, 3 seeds"),
