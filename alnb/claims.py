@@ -207,6 +207,12 @@ def training_modes_claims(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def arrivals(split: pd.DataFrame) -> pd.DataFrame:
+    """The rounds (with their labeled fraction) at which a new pool subset had joined."""
+    rounds = split.groupby("round")[["n_available", "frac_labeled"]].first()
+    return rounds[rounds.n_available.diff() > 0]
+
+
 def data_split_claims(df: pd.DataFrame, threshold: float = -0.5) -> pd.DataFrame:
     """The claims of Sec. 5, measured on notebook 03's runs. A 'zero phase' is the part of a
     stage during which the seed-mean I_B^M stays above `threshold` (close to 0, not -1)."""
@@ -214,9 +220,7 @@ def data_split_claims(df: pd.DataFrame, threshold: float = -0.5) -> pd.DataFrame
     v_jump, v_phase, v_rise, v_better = [], [], [], []
     for (d, figure), g in df.groupby(["dataset", "figure"], sort=False):
         split, whole = g[g.pool_splits > 1], g[g.pool_splits == 1]
-        rounds = split.groupby("round").n_available.first()
-        arrivals = rounds.index[rounds.diff() > 0]
-        for r in arrivals:
+        for r in arrivals(split).index:
             step = interval(split[split["round"] == r].set_index("seed").batch_margin
                             - split[split["round"] == r - 1].set_index("seed").batch_margin,
                             float(split[split["round"] == r].frac_labeled.iloc[0]))
