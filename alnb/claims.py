@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alnb.results import paired_difference, t_interval
+from alnb.results import paired_difference, t_interval, values_at
 
 HOLDS, PARTLY, FAILS = "holds", "partly", "does not hold at this scale"
 
@@ -23,8 +23,8 @@ def pick(frame: pd.DataFrame, **where) -> pd.DataFrame:
 
 def gaps(a: pd.DataFrame, b: pd.DataFrame, fracs, column: str = "test_acc") -> list[dict]:
     """a - b at each labeled fraction (the last round at or below it), paired over seeds."""
-    pool = a.n_labeled.max() / a.frac_labeled.max()
-    return [{"frac": f, **paired_difference(a, b, column, value=f * pool)} for f in fracs]
+    return [{"frac": f, **paired_difference(a, b, column, at="frac_labeled", value=f)}
+            for f in fracs]
 
 
 def fmt(gap: dict) -> str:
@@ -72,10 +72,8 @@ def similar(gaps_: list[dict]) -> str:
     return HOLDS if all(inside) else PARTLY if any(inside) else FAILS
 
 
-def at_frac(frame: pd.DataFrame, frac: float, column: str = "test_acc") -> pd.Series:
-    """Per-seed values at the last round at or below a labeled fraction."""
-    rows = frame[frame.frac_labeled <= frac + 1e-9]
-    return rows[rows.frac_labeled == rows.frac_labeled.max()].set_index("seed")[column]
+def _at(frame: pd.DataFrame, frac: float) -> pd.Series:
+    return values_at(frame, frac, at="frac_labeled")
 
 
 def interval(d: pd.Series, frac: float) -> dict:
@@ -122,7 +120,7 @@ def training_modes_claims(df: pd.DataFrame) -> pd.DataFrame:
         g = gaps(cum, inc, late)
         measured.append(f"{d}: cum-inc " + ", ".join(map(fmt, g)))
         verdicts.append(verdict(g))
-        drop = interval(at_frac(inc, stop) - at_frac(inc, stop / 2), stop)
+        drop = interval(_at(inc, stop) - _at(inc, stop / 2), stop)
         decline.append(f"{d}: inc at {100 * stop:.0f}% minus at {50 * stop:.0f}%: {fmt(drop)}")
         dverdicts.append(verdict([drop], sign=-1))
     rows.append(row("Cumulative beats incremental once L is not small", "Fig. 1a, 1b",
@@ -181,7 +179,7 @@ def training_modes_claims(df: pd.DataFrame) -> pd.DataFrame:
 
     def cum_minus_inc(hidden):
         h = pick(g10, hidden=hidden)
-        return at_frac(pick(h, mode="cumulative"), stop) - at_frac(pick(h, mode="incremental"),
+        return _at(pick(h, mode="cumulative"), stop) - _at(pick(h, mode="incremental"),
                                                                      stop)
 
     gap = interval(cum_minus_inc(10) - cum_minus_inc(1000), stop)
@@ -195,7 +193,7 @@ def training_modes_claims(df: pd.DataFrame) -> pd.DataFrame:
                           run(dataset=d, strategy="margin")])
         spread = {}
         for mode, g in runs.groupby("mode"):
-            acc = g.groupby("acq_size").apply(lambda x: at_frac(x, stop).mean(),
+            acc = g.groupby("acq_size").apply(lambda x: _at(x, stop).mean(),
                                               include_groups=False)
             spread[mode] = float(acc.max() - acc.min())
         measured.append(f"{d}: spread of test accuracy at {100 * stop:.0f}% over acquisition "

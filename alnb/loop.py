@@ -285,6 +285,17 @@ class History:
         return frame
 
 
+def pool_arrays(ds: Dataset, n: int | None = None) -> dict:
+    """The first n training images (the pool) and the test set, on device."""
+    return {"x": jnp.asarray(ds.x_train[:n]), "y": jnp.asarray(ds.y_train[:n]),
+            "x_test": jnp.asarray(ds.x_test), "y_test": jnp.asarray(ds.y_test)}
+
+
+def seed_keys(seeds) -> jax.Array:
+    """One raw root key per seed, stacked for the seed vmap."""
+    return jnp.stack([jax.random.key_data(jax.random.key(s)) for s in seeds])
+
+
 def run_active_learning(ds: Dataset, cfg: ALConfig, progress: bool = True) -> History:
     """Run `cfg` on `ds` for seeds first_seed .. first_seed + seeds - 1, vmapped in lockstep.
 
@@ -308,11 +319,9 @@ def run_active_learning(ds: Dataset, cfg: ALConfig, progress: bool = True) -> Hi
                for net in (sel, ev))
     spec = _Spec(sel, ev, cfg.acq_size, ds.x_train.shape[1:])
     choice = _Choice.of(cfg)
-    pool = {"x": jnp.asarray(ds.x_train[:n]), "y": jnp.asarray(ds.y_train[:n]),
-            "x_test": jnp.asarray(ds.x_test), "y_test": jnp.asarray(ds.y_test)}
+    pool = pool_arrays(ds, n)
     seeds = list(range(cfg.first_seed, cfg.first_seed + cfg.seeds))
-    keys = jnp.stack([jax.random.key_data(jax.random.key(s)) for s in seeds])
-    states = _init_all_seeds(spec, keys, n, cfg.pool_splits)
+    states = _init_all_seeds(spec, seed_keys(seeds), n, cfg.pool_splits)
     stage_of = np.searchsorted(np.unique(n_available), n_available) + 1
 
     rows = []

@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
-from scipy import stats  # noqa: E402
+
+from alnb.results import t_interval  # noqa: E402
 
 FIGSIZE = (6.4, 4.0)
 
@@ -26,12 +27,8 @@ def style() -> None:
 
 def band(values: np.ndarray, level: float = 0.95):
     """Mean and the half-width of a t interval over seeds (0 for a single seed)."""
-    values = values[~np.isnan(values)]
-    n = len(values)
-    if n == 0:
-        return np.nan, np.nan
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n) if n > 1 else 0
-    return values.mean(), half
+    t = t_interval(values, level)
+    return t["mean"], (t["high"] - t["mean"]) if t["n_seeds"] > 1 else 0.0
 
 
 def learning_curves(ax, frame: pd.DataFrame, hue: str, y: str = "test_acc",

@@ -71,12 +71,16 @@ def t_interval(values, level: float = 0.95) -> dict:
     return {"mean": mean, "low": mean - half, "high": mean + half, "n_seeds": n}
 
 
+def values_at(frame: pd.DataFrame, value, at: str = "n_labeled",
+              column: str = "test_acc") -> pd.Series:
+    """Per-seed `column` at the last round whose `at` is at or below `value`."""
+    rows = frame[frame[at] <= value + 1e-9]
+    return rows[rows[at] == rows[at].max()].set_index("seed")[column]
+
+
 def paired_difference(a: pd.DataFrame, b: pd.DataFrame, column: str = "test_acc",
                       at: str = "n_labeled", value=None, level: float = 0.95) -> dict:
     """Mean of a - b over seeds at one x value (the nearest round at or below `value`), with a
     t interval. Both frames must share seeds: common random numbers make the pairing valid."""
-    def at_value(frame):
-        rows = frame[frame[at] <= value + 1e-9]
-        return rows[rows[at] == rows[at].max()].set_index("seed")[column]
-
-    return t_interval((at_value(a) - at_value(b)).to_numpy(), level)
+    diff = values_at(a, value, at, column) - values_at(b, value, at, column)
+    return t_interval(diff.to_numpy(), level)

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 import alnb
@@ -53,9 +52,8 @@ class Phases:
         cfg = alnb.ALConfig(strategy="margin", acq_size=ACQ, initial_size=L0, seeds=seeds)
         self.spec = loop._Spec(cfg.selection_net, None, ACQ, (28, 28, 1))
         self.choice = loop._Choice.of(cfg)
-        self.pool = {"x": jnp.asarray(ds.x_train), "y": jnp.asarray(ds.y_train),
-                     "x_test": jnp.asarray(ds.x_test), "y_test": jnp.asarray(ds.y_test)}
-        self.keys = jnp.stack([jax.random.key_data(jax.random.key(s)) for s in range(seeds)])
+        self.pool = loop.pool_arrays(ds)
+        self.keys = loop.seed_keys(range(seeds))
         v = lambda f, n: jax.jit(jax.vmap(f, in_axes=(None, 0) + (None,) * n), static_argnums=0)
         self.train, self.eval, self.score = v(loop._train, 5), v(loop._evaluate, 1), v(
             loop._score_and_select, 5)

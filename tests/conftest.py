@@ -20,10 +20,5 @@ def real_dataset(name):
 
 
 @pytest.fixture(scope="session")
-def fmnist():
-    return real_dataset("fashion_mnist")
-
-
-@pytest.fixture(scope="session")
 def mnist():
     return real_dataset("mnist")

@@ -89,8 +89,7 @@ def test_nothing_recompiles_after_the_first_round(monkeypatch):
 def test_which_modes_depend_on_last_rounds_weights(mode, depends):
     cfg = dataclasses.replace(BASE, mode=mode, seeds=1)
     spec, choice = loop._Spec(cfg.selection_net, None, 50, (28, 28, 1)), loop._Choice.of(cfg)
-    pool = {"x": SYN.x_train, "y": SYN.y_train, "x_test": SYN.x_test, "y_test": SYN.y_test}
-    keys = jax.numpy.array([jax.random.key_data(jax.random.key(0))])
+    pool, keys = loop.pool_arrays(SYN), loop.seed_keys([0])
     states = loop._init_all_seeds(spec, keys, 600, 1)
     other = loop._init_all_seeds(spec, keys, 600, 1)  # a round donates (consumes) its state
     other = other._replace(sel=jax.tree_util.tree_map(lambda a: a + 0.05, other.sel))
