@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test smoke figures bench peers-env lint lab clean
+.PHONY: setup test smoke figures report bench peers-env lint lab clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,10 @@ smoke: $(STAMP)
 
 figures: $(STAMP)
 	$(PY) -m alnb.notebooks --scale $(SCALE) $(ONLY)
+
+# The README's claims and runtime tables, from results/claims_*.csv and results/runtimes.csv.
+report: $(STAMP)
+	$(PY) -m alnb.report
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py

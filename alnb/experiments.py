@@ -7,13 +7,15 @@ labeled fraction, fewer seeds or a pool subset. Every figure names its scale.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from alnb.loop import ALConfig, schedule
+from alnb import pseudo, results, start
+from alnb.loop import ALConfig, run_active_learning, schedule
 from alnb.results import cached_run
 from alnb.scoring import STRATEGIES
 
@@ -79,23 +81,34 @@ def scale(name: str, seeds: int = 0) -> Scale:
 
 
 # Seconds per seed on the 2-core machine (from `make bench`, seeds vmapped): one training
-# example through ANN1(100), and one example's forward pass when scoring or testing.
+# example through ANN1(100), and one example's forward pass when scoring or testing; CNN1's
+# from a timed CIFAR-10 run (76 ms per minibatch of 32; seeds run one after another).
 TRAIN_S, FORWARD_S = 6.5e-6, 0.6e-6
+CNN_TRAIN_S, CNN_FORWARD_S = 2.4e-3, 0.21e-3
 
 
 def estimate_seconds(cfg: ALConfig, pool: int, test: int = 10000) -> float:
-    """A rough runtime of one config on the 2-core CPU (ANN1 only), to print before a run."""
+    """A rough runtime of one config on the 2-core CPU, to print before a run."""
     n = min(pool, cfg.pool_size or pool)
     n_labeled, _ = schedule(cfg, n)
     trained = np.diff(n_labeled, prepend=0) if cfg.mode == "incremental" else n_labeled
+    train_s, forward_s = ((CNN_TRAIN_S, CNN_FORWARD_S) if cfg.model == "cnn1"
+                          else (TRAIN_S, FORWARD_S))
 
     def net_cost(hidden, epochs):
-        return hidden / 100 * (epochs * trained.sum() * TRAIN_S + len(n_labeled) * n * FORWARD_S)
+        size = 1 if cfg.model == "cnn1" else hidden / 100
+        return size * (epochs * trained.sum() * train_s + len(n_labeled) * n * forward_s)
 
-    total = net_cost(cfg.hidden, cfg.epochs) + len(n_labeled) * test * FORWARD_S
+    total = net_cost(cfg.hidden, cfg.epochs) + len(n_labeled) * test * forward_s
     if cfg.evaluation_net:
         total += net_cost(cfg.eval_hidden or cfg.hidden, cfg.eval_epochs or cfg.epochs)
     return cfg.seeds * total
+
+
+def estimate_plan(plan, data: dict, sc: Scale) -> float:
+    """The estimated seconds of every run of a plan, cached or not."""
+    return sum(estimate_seconds(sc.config(len(data[d].x_train), **changes), len(data[d].x_train),
+                                len(data[d].x_test)) for _, d, changes in plan)
 
 
 def training_modes_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
@@ -146,6 +159,27 @@ def data_split_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict
     return plan
 
 
+# CIFAR-10 with CNN1 below paper scale: CNN1 costs about 0.2 GFLOP per training example, and
+# the paper's 50 epochs cumulative to exhaustion (about 1e17 FLOP) need a GPU. So a pool of
+# the first 1000 training images, acquisition 100 (10 rounds to exhaustion) and 10 epochs.
+CIFAR_REDUCED = {"smoke": {"pool_size": 200, "acq_size": 50, "epochs": 2},
+                 "quick": {"pool_size": 1000, "acq_size": 100, "epochs": 10}}
+
+
+def informativeness_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
+    """Notebook 02 (Sec. 4, Fig. 2): Margin and Random, cumulative, pools to exhaustion.
+    MNIST and Fashion-MNIST with ANN1(100, 1 epoch); CIFAR-10 with CNN1, 50 epochs at paper
+    scale and CIFAR_REDUCED below it."""
+    plan = []
+    for d in datasets:
+        changes = {"stop_frac": None}
+        if d == "cifar10":
+            changes |= {"model": "cnn1", "epochs": 50}
+            changes |= CIFAR_REDUCED.get(sc.name, {})
+        plan += [("fig2", d, {**changes, "strategy": s}) for s in ("margin", "random")]
+    return plan
+
+
 def run_plan(plan, data: dict, sc: Scale, cache_dir, progress: bool = True) -> pd.DataFrame:
     """Run (or read from the cache) every config of a plan; one tidy frame with `figure`."""
     frames = []
@@ -153,3 +187,164 @@ def run_plan(plan, data: dict, sc: Scale, cache_dir, progress: bool = True) -> p
         cfg = sc.config(len(data[name].x_train), **changes)
         frames.append(cached_run(data[name], cfg, cache_dir, progress).assign(figure=figure))
     return pd.concat(frames, ignore_index=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class GPLASettings:
+    """Notebook 05 (Sec. 7) at one scale. The paper does not give Sec. 7's acquisition size;
+    `acq` divides every p, so the AL run passes through each p exactly."""
+
+    acq: int
+    ps: tuple[int, ...]  # labels from the oracle at which GPLA runs (Fig. 7, 15)
+    p_search: int  # Fig. 6's p
+    n_thresholds: int  # Fig. 6's thresholds, uniform in [-1, 0]; k-NN with k = 0.3 of them
+    loop_rounds: int  # AL rounds with GPLA after each (beyond the paper)
+    n_min: int = 150
+
+
+PAPER_PS = (500, 1000, 2500, 5000, 10000, 20000, 50000)
+GPLA_SETTINGS = {
+    "smoke": GPLASettings(acq=100, ps=(200, 500, 1000), p_search=500, n_thresholds=6,
+                          loop_rounds=3),
+    "quick": GPLASettings(acq=500, ps=PAPER_PS, p_search=1000, n_thresholds=20, loop_rounds=10),
+    "paper": GPLASettings(acq=100, ps=PAPER_PS, p_search=1000, n_thresholds=100,
+                          loop_rounds=50),
+}
+
+
+def _al_config(sc: Scale, g: GPLASettings, strategy: str, **changes) -> ALConfig:
+    return ALConfig(strategy=strategy, acq_size=g.acq, seeds=sc.seeds, pool_size=sc.pool_size,
+                    **changes)
+
+
+def gpla_search(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 6: GPLA at p = p_search after Margin, for every threshold of the grid and the
+    HARDEST rule; one row per (seed, threshold)."""
+    g = GPLA_SETTINGS[sc.name]
+    cfg = _al_config(sc, g, "margin")
+    thresholds = [*np.linspace(-1, 0, g.n_thresholds), pseudo.HARDEST]
+
+    def compute():
+        masks = pseudo.labeled_masks(pseudo.al_trajectory(ds, cfg, g.p_search), g.p_search)
+        res = pseudo.gpla(cfg.selection_net, ds, masks, thresholds, range(sc.seeds), g.n_min)
+        return res.summary.assign(rule=np.where(np.isnan(res.summary.requested), "hardest",
+                                                "grid"))
+
+    spec = {"cfg": dataclasses.asdict(cfg), "settings": dataclasses.asdict(g)}
+    return results.cached(cache_dir, "gpla-search", spec, ds, compute).assign(dataset=ds.name)
+
+
+def gpla_before_after(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 7 / 15: test accuracy before and after GPLA (HARDEST threshold) at every p, after
+    Margin and after Random; one AL run per strategy and seed, snapshotted at each p."""
+    g = GPLA_SETTINGS[sc.name]
+    ps = [p for p in g.ps if p < min(len(ds.x_train), sc.pool_size or len(ds.x_train))]
+
+    def compute(cfg):
+        h = pseudo.al_trajectory(ds, cfg, max(ps))
+        return pd.concat([pseudo.gpla(cfg.selection_net, ds, pseudo.labeled_masks(h, p),
+                                      [pseudo.HARDEST], h.seeds, g.n_min).summary
+                          for p in ps], ignore_index=True)
+
+    frames = []
+    for strategy in ("margin", "random"):
+        cfg = _al_config(sc, g, strategy)
+        spec = {"cfg": dataclasses.asdict(cfg), "ps": ps, "n_min": g.n_min}
+        frames.append(results.cached(cache_dir, f"gpla-{strategy}", spec, ds,
+                                     functools.partial(compute, cfg))
+                      .assign(strategy=strategy))
+    return pd.concat(frames, ignore_index=True).assign(dataset=ds.name)
+
+
+def gpla_loop(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Beyond the paper: Margin with GPLA after every round against plain Margin, both from
+    a random start of one acquisition; one row per (seed, round) of each."""
+    g = GPLA_SETTINGS[sc.name]
+    cfg = _al_config(sc, g, "margin", initial_size=g.acq, n_rounds=g.loop_rounds)
+
+    def compute():
+        return pseudo.gpla_in_loop(ds, cfg, g.loop_rounds, g.n_min)
+
+    spec = {"cfg": dataclasses.asdict(cfg), "n_min": g.n_min}
+    with_gpla = results.cached(cache_dir, "gpla-loop", spec, ds, compute)
+    plain = cached_run(ds, cfg, cache_dir, progress=False)
+    return pd.concat([
+        with_gpla.assign(run="Margin + GPLA each round", test_acc=with_gpla.after_acc),
+        plain.assign(run="Margin")], ignore_index=True)[
+        ["run", "seed", "round", "n_labeled", "test_acc"]].assign(dataset=ds.name)
+
+
+@dataclasses.dataclass(frozen=True)
+class StartSettings:
+    """Notebook 04 (Sec. 6, A.5, A.6) at one scale."""
+
+    n_inits: int  # Fig. 4 top: untrained networks, each picking n_pick images
+    n_pick: int
+    dark_inits: int  # Fig. 4 bottom: untrained networks scoring n_dark noise images per alpha
+    n_dark: int
+    start_sizes: tuple[int, ...]  # Fig. 5a, 13: random start sizes for Entropy
+    bound_starts: tuple[int, ...]  # Fig. 5b, 14: random start sizes used as L_t
+    subset: int  # Fig. 12: subset size, drawn by Margin with acquisition subset_acq
+    subset_acq: int
+    subset_seeds: int
+
+
+START_SETTINGS = {
+    "smoke": StartSettings(10, 100, 5, 100, (20, 200), (60, 150), 500, 100, 2),
+    "quick": StartSettings(200, 1000, 100, 1000, (200, 2000), (600, 3000), 20000, 1000, 10),
+    "paper": StartSettings(200, 1000, 100, 1000, (200, 2000), (600, 3000), 20000, 125, 50),
+}
+ALPHAS = tuple(np.round(np.linspace(0, 1, 11), 2))
+
+
+def class_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 4 (top): class counts of the first query of untrained ANN1(100) under M, E, R."""
+    st = START_SETTINGS[sc.name]
+    spec = {"n_inits": st.n_inits, "n_pick": st.n_pick}
+    return results.cached(cache_dir, "first-query", spec, ds, lambda: start.first_query_counts(
+        ds, ("margin", "entropy", "random"), st.n_inits, st.n_pick)).assign(dataset=ds.name)
+
+
+def dark_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 4 (bottom): informativeness of noise images against their black fraction alpha
+    (the images are synthetic; `ds` only names the cache file)."""
+    st = START_SETTINGS[sc.name]
+    spec = {"alphas": ALPHAS, "n_inits": st.dark_inits, "n_images": st.n_dark}
+    return results.cached(cache_dir, "dark-images", spec, ds,
+                          lambda: start.dark_image_informativeness(ALPHAS, st.dark_inits,
+                                                                   st.n_dark))
+
+
+def random_start_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
+    """Fig. 5a and 13: Entropy, cumulative, from scratch and from random starts (on
+    Fashion-MNIST as the paper, else the first dataset)."""
+    d = "fashion_mnist" if "fashion_mnist" in datasets else datasets[0]
+    return [("fig5a", d, {"strategy": "entropy", "initial_size": s})
+            for s in (0, *START_SETTINGS[sc.name].start_sizes)]
+
+
+def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 5b and 14: lower and upper estimates of test accuracy from the random start, for
+    each start size and 1 or 5 epochs, Margin after the start."""
+    frames = []
+    for size in START_SETTINGS[sc.name].bound_starts:
+        for epochs in (1, 5):
+            cfg = sc.config(len(ds.x_train), strategy="margin", initial_size=size,
+                            epochs=epochs)
+            frames.append(results.cached(
+                cache_dir, "bounds", dataclasses.asdict(cfg), ds,
+                lambda cfg=cfg: start.accuracy_bounds(
+                    ds, run_active_learning(ds, cfg, progress=False), cfg.selection_net))
+                .assign(start_size=size, epochs=epochs))
+    return pd.concat(frames, ignore_index=True).assign(dataset=ds.name)
+
+
+def margin_subsets(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 12 (A.5): ANN1(100) trained on QS-sampled, resampled and random subsets."""
+    st = START_SETTINGS[sc.name]
+    cfg = ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
+                   seeds=st.subset_seeds, pool_size=sc.pool_size)
+    return results.cached(cache_dir, "subsets", {**dataclasses.asdict(cfg), "n": st.subset},
+                          ds, lambda: start.subset_accuracy(
+                              ds, run_active_learning(ds, cfg, progress=False), st.subset,
+                              cfg.selection_net)).assign(dataset=ds.name)

@@ -39,6 +39,8 @@ def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build") -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / nb.name
     env = {}
+    if os.environ.get("ALNB_DATA_DIR"):  # the kernel runs in notebooks/: make it absolute
+        env["ALNB_DATA_DIR"] = str(Path(os.environ["ALNB_DATA_DIR"]).resolve())
     if parameters.get("scale") == "smoke":
         # Smoke runs are tiny and compile-bound: LLVM -O0 takes a notebook from 60 s to 40 s.
         flags = os.environ.get("XLA_FLAGS", "")
@@ -54,6 +56,20 @@ def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build") -> Path:
     return out
 
 
+def record_runtime(notebook: str, scale: str, seconds: float,
+                   path: Path = ROOT / "results" / "runtimes.csv") -> None:
+    """Keep the latest measured runtime of each (notebook, scale) for the README."""
+    import pandas as pd
+
+    from alnb.results import write_atomic
+
+    old = pd.read_csv(path) if path.exists() else pd.DataFrame(
+        columns=["notebook", "scale", "seconds"])
+    old = old[(old.notebook != notebook) | (old.scale != scale)]
+    new = pd.DataFrame([{"notebook": notebook, "scale": scale, "seconds": round(seconds)}])
+    write_atomic(pd.concat([old, new]).sort_values(["notebook", "scale"]), path)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", default="quick", choices=list(SCALES))
@@ -66,13 +82,17 @@ def main(argv=None) -> int:
     total = time.perf_counter()
     for nb in notebooks(args.only):
         t = time.perf_counter()
+        cache = (NOTEBOOKS / parameters.get("results_dir", "../results") / "cache").resolve()
+        cached = len(list(cache.glob("*.csv")))
         try:
             execute(nb, parameters)
         except NotebookFailed as e:
             print(f"FAILED {e}", file=sys.stderr)
             return 1
-        print(f"{nb.name}: {time.perf_counter() - t:.0f} s at scale {parameters['scale']}",
-              flush=True)
+        seconds = time.perf_counter() - t
+        print(f"{nb.name}: {seconds:.0f} s at scale {parameters['scale']}", flush=True)
+        if len(list(cache.glob("*.csv"))) > cached:  # a re-plot from the cache is not a runtime
+            record_runtime(nb.stem, parameters["scale"], seconds)
     print(f"all notebooks: {time.perf_counter() - total:.0f} s")
     return 0
 

@@ -78,3 +78,19 @@ def savefig(fig, name: str, out_dir: str | os.PathLike = "figures") -> list[Path
     fig.savefig(paths[1], bbox_inches="tight",
                 metadata={"Creator": "alnb", "Producer": None, "CreationDate": None})
     return paths
+
+
+def metric_grid(frame: pd.DataFrame, ys: list[str], column: str, hue: str, label=str):
+    """Rows of metrics (`ys`) by columns of `column` values: learning curves with bands."""
+    keys = list(dict.fromkeys(frame[column]))
+    fig, axes = plt.subplots(len(ys), len(keys), figsize=(4.6 * len(keys), 3.0 * len(ys)),
+                             squeeze=False, sharex="col")
+    for j, key in enumerate(keys):
+        for i, y in enumerate(ys):
+            learning_curves(axes[i, j], frame[frame[column] == key], hue, y=y, label=label)
+            axes[i, j].set_title(str(key) if i == 0 else "")
+            if i < len(ys) - 1:
+                axes[i, j].set_xlabel("")
+        axes[0, j].legend(fontsize="small")
+    fig.tight_layout()
+    return fig

@@ -44,6 +44,17 @@ def write_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     os.replace(tmp, path)
 
 
+def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
+           compute) -> pd.DataFrame:
+    """`compute()`'s frame, read from `cache_dir` when the same spec has run on this data."""
+    blob = json.dumps({"spec": spec, "data": data_fingerprint(ds), "engine": ENGINE_VERSION},
+                      sort_keys=True, default=str)
+    path = Path(cache_dir) / f"{ds.name}-{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}.csv"
+    if not path.exists():
+        write_atomic(compute(), path)
+    return pd.read_csv(path)  # the cached table, exactly as later reads will see it
+
+
 def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "results/cache",
                progress: bool = True) -> pd.DataFrame:
     """`run_active_learning(ds, cfg).to_frame()`, read from `cache_dir` when this config has
@@ -57,7 +68,7 @@ def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "resul
         if name not in frame:
             frame[name] = value
     write_atomic(frame, path)
-    return pd.read_csv(path)  # the cached table, exactly as later reads will see it
+    return pd.read_csv(path)
 
 
 def t_interval(values, level: float = 0.95) -> dict:

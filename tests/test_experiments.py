@@ -100,3 +100,49 @@ def test_arrivals_are_the_rounds_where_the_pool_grew():
                           "n_available": [10, 10, 20, 20] * 2,
                           "frac_labeled": [0.0, 0.1, 0.2, 0.3] * 2})
     assert claims.arrivals(split).index.tolist() == [2]
+
+
+def test_informativeness_plan_reduces_cifar_below_paper_scale():
+    quick = experiments.scale("quick")
+    plan = experiments.informativeness_plan(quick, ["mnist", "cifar10"])
+    assert [(d, c["strategy"]) for _, d, c in plan] == [
+        ("mnist", "margin"), ("mnist", "random"), ("cifar10", "margin"), ("cifar10", "random")]
+    cifar = quick.config(50000, **plan[2][2])
+    assert (cifar.model, cifar.pool_size, cifar.acq_size, cifar.epochs) == ("cnn1", 1000, 100, 10)
+    assert cifar.n_rounds is None and quick.config(60000, **plan[0][2]).n_rounds is None
+    paper = experiments.scale("paper").config(50000, **experiments.informativeness_plan(
+        experiments.scale("paper"), ["cifar10"])[0][2])
+    assert (paper.epochs, paper.acq_size, paper.pool_size) == (50, 120, None)
+    # CNN1 is costed as CNN1: 10 epochs on 1000 images cost more than ANN1 on 60000.
+    assert experiments.estimate_seconds(cifar, 50000) > experiments.estimate_seconds(
+        quick.config(60000, **plan[0][2]), 60000)
+
+
+def curves(seed_offsets, n_rounds=21):
+    """A fake notebook-02 frame: margin learns faster and keeps I_B^M high early."""
+    rows = []
+    for d in ("mnist",):
+        for strategy, speed, level in (("margin", 2.0, -0.1), ("random", 1.0, -0.6)):
+            for seed, off in enumerate(seed_offsets):
+                for r in range(n_rounds):
+                    frac = r / (n_rounds - 1)
+                    acc = 0.9 - 0.5 * np.exp(-speed * 4 * frac) + off
+                    rows.append({"dataset": d, "strategy": strategy, "seed": seed, "round": r,
+                                 "frac_labeled": frac, "n_labeled": 100 * r, "test_acc": acc,
+                                 "train_acc": np.nan if r == 0 else acc - 0.1 * (strategy ==
+                                                                                 "margin") + 0.05,
+                                 "batch_margin": level - 0.8 * frac})
+    return pd.DataFrame(rows)
+
+
+def test_stopping_rule_stops_at_the_first_round_below_the_threshold():
+    df = curves([0.0, 0.01, -0.01])
+    stops = claims.stopping_rule(df[df.strategy == "margin"], thresholds=(-0.32, -0.85))
+    assert stops.stop_frac.tolist() == pytest.approx([0.3, 0.95])  # I_B^M = -0.1 - 0.8 frac
+    assert (stops.acc_loss > 0).all() and stops.acc_loss.iloc[1] < stops.acc_loss.iloc[0] < 0.1
+    table = claims.informativeness_claims(df, stops.assign(dataset="mnist"))
+    verdicts = dict(zip(table.claim, table.verdict, strict=True))
+    assert verdicts["M has higher test accuracy than R early"] == claims.HOLDS
+    assert verdicts["M has higher I_B^M than R early (R's is the MOR measure)"] == claims.HOLDS
+    assert verdicts["Under M, I_B^M falls as labeling proceeds, as train accuracy rises"] \
+        == claims.HOLDS

@@ -1,0 +1,43 @@
+import pandas as pd
+import pytest
+
+from alnb import notebooks, report
+
+
+def test_claims_table_collects_every_claims_file(tmp_path):
+    pd.DataFrame([{"claim": "M beats R", "paper": "Fig. 1", "measured": "x",
+                   "verdict": "holds"}]).to_csv(tmp_path / "claims_01.csv", index=False)
+    pd.DataFrame([{"claim": "GPLA helps", "paper": "Fig. 7", "measured": "y",
+                   "verdict": "partly"}]).to_csv(tmp_path / "claims_05.csv", index=False)
+    table = report.claims_table(tmp_path)
+    assert "| 01 | M beats R | Fig. 1 | **holds** | ? |" in table
+    assert table.index("M beats R") < table.index("GPLA helps")
+
+
+def test_fill_replaces_only_the_marked_block():
+    text = "a\n<!-- t:begin -->\nold\n<!-- t:end -->\nb"
+    assert report.fill(text, "t", "new") == "a\n<!-- t:begin -->\nnew\n<!-- t:end -->\nb"
+    with pytest.raises(SystemExit, match="no <!-- u:begin -->"):
+        report.fill(text, "u", "new")
+
+
+def test_runtimes_keep_the_latest_per_notebook_and_scale(tmp_path):
+    path = tmp_path / "runtimes.csv"
+    notebooks.record_runtime("01_x", "quick", 100.4, path)
+    notebooks.record_runtime("01_x", "smoke", 9, path)
+    notebooks.record_runtime("01_x", "quick", 200, path)
+    t = pd.read_csv(path)
+    assert sorted(zip(t.scale, t.seconds, strict=True)) == [("quick", 200), ("smoke", 9)]
+    assert "| `01_x` | 9 s | 3.3 min |" in report.runtime_table(tmp_path)
+
+
+def test_results_sections_show_figures_numbers_and_scale(tmp_path):
+    pd.DataFrame([{"claim": "GPLA helps", "paper": "Fig. 7", "measured": "+0.1 [0.05, 0.15]",
+                   "verdict": "holds", "scale": "quick", "seeds": 3}]).to_csv(
+        tmp_path / "claims_05.csv", index=False)
+    (tmp_path / "05_fig7.png").write_bytes(b"")
+    text = report.results_sections(tmp_path, figures=tmp_path)
+    assert text.startswith("### 05 · GPLA: gradual pseudo-labeling (Sec. 7, A.7; scale quick, "
+                           "3 seeds)")
+    assert "![05_fig7](figures/05_fig7.png)" in text
+    assert "| GPLA helps | Fig. 7 | +0.1 [0.05, 0.15] | **holds** |" in text
