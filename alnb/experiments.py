@@ -206,7 +206,8 @@ PAPER_PS = (500, 1000, 2500, 5000, 10000, 20000, 50000)
 GPLA_SETTINGS = {
     "smoke": GPLASettings(acq=100, ps=(200, 500, 1000), p_search=500, n_thresholds=6,
                           loop_rounds=3),
-    "quick": GPLASettings(acq=500, ps=PAPER_PS, p_search=1000, n_thresholds=20, loop_rounds=10),
+    "quick": GPLASettings(acq=500, ps=(500, 1000, 5000, 20000), p_search=1000, n_thresholds=10,
+                          loop_rounds=5),
     "paper": GPLASettings(acq=100, ps=PAPER_PS, p_search=1000, n_thresholds=100,
                           loop_rounds=50),
 }

@@ -111,9 +111,8 @@ def gpla(net: Net, ds: Dataset, labeled: np.ndarray, thresholds, seeds, n_min: i
         raise ValueError(f"labeled has {labeled.shape[0]} rows for {len(seeds)} seeds; give one "
                          "row per seed, or one row for all.")
     labeled = np.broadcast_to(labeled, (len(seeds), labeled.shape[1]))
-    thr = np.broadcast_to(np.asarray(thresholds, np.float32), (len(seeds), np.size(thresholds)
-                                                                if np.ndim(thresholds) < 2
-                                                                else np.shape(thresholds)[1]))
+    thr = np.atleast_2d(np.asarray(thresholds, np.float32))
+    thr = np.broadcast_to(thr, (len(seeds), thr.shape[1]))
     check_args(thr, n_min, labeled)
     S, T = thr.shape
     N = labeled.shape[1]

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import re
 import sys
+from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 
+from alnb import experiments as ex
 from alnb.experiments import ROOT
+from alnb.loop import ALConfig
 
 RESULTS = ROOT / "results"
 SECTIONS = {"01": ("Training modes and query strategies", "Sec. 3, A.1-A.4"),
@@ -58,17 +62,56 @@ def results_sections(results=RESULTS, figures=ROOT / "figures") -> str:
     return "\n".join(out).rstrip()
 
 
+def paper_estimates() -> dict[str, float]:
+    """Seconds each notebook would take at paper scale on the 2-core CPU, from the cost model
+    of `experiments.estimate_seconds` (calibrated on `make bench` and a timed CNN1 run)."""
+    sc, both = ex.scale("paper"), ["mnist", "fashion_mnist"]
+    sized = {d: SimpleNamespace(x_train=np.empty(n), x_test=np.empty(10000))
+             for d, n in (("mnist", 60000), ("fashion_mnist", 60000), ("cifar10", 50000))}
+    st, g = ex.START_SETTINGS["paper"], ex.GPLA_SETTINGS["paper"]
+    # Accuracy bounds: the AL run, then two fresh fits per round, each about as costly.
+    bounds = 3 * sum(ex.estimate_seconds(sc.config(60000, strategy="margin", initial_size=s,
+                                                   epochs=e), 60000)
+                     for s in st.bound_starts for e in (1, 5))
+    subsets = 2 * ex.estimate_seconds(ALConfig(acq_size=st.subset_acq, seeds=st.subset_seeds,
+                                               n_rounds=st.subset // st.subset_acq + 1), 60000)
+    # GPLA: at most 30 one-epoch fits on up to the whole pool per lane (an upper bound).
+    lanes = sc.seeds * (g.n_thresholds + 1 + 2 * 2 * len(g.ps) + 2 * g.loop_rounds)
+    trajectories = 4 * ex.estimate_seconds(ALConfig(acq_size=g.acq, seeds=sc.seeds,
+                                                    n_rounds=max(g.ps) // g.acq + 1), 60000)
+    return {
+        "01_training_modes": ex.estimate_plan(ex.training_modes_plan(sc, both), sized, sc),
+        "02_informativeness": ex.estimate_plan(ex.informativeness_plan(sc, [*both, "cifar10"]),
+                                               sized, sc),
+        "03_data_split": ex.estimate_plan(ex.data_split_plan(sc, both), sized, sc),
+        "04_random_start": ex.estimate_plan(ex.random_start_plan(sc, both), sized, sc)
+        + bounds + subsets,
+        "05_gpla": lanes * 30 * 60000 * ex.TRAIN_S + trajectories,
+    }
+
+
+def _duration(seconds) -> str:
+    if pd.isna(seconds):
+        return "–"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"
+
+
 def runtime_table(results=RESULTS) -> str:
-    """Measured seconds per notebook and scale (written by `python -m alnb.notebooks`)."""
+    """Measured seconds per notebook and scale (written by `python -m alnb.notebooks`), and
+    the estimate at paper scale."""
     path = results / "runtimes.csv"
     if not path.exists():
         return "(no runtimes recorded yet: run `make smoke` and `make figures`)"
     t = pd.read_csv(path).pivot(index="notebook", columns="scale", values="seconds")
     cols = [c for c in ("smoke", "quick", "paper") if c in t]
-    lines = ["| notebook | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+    estimates = paper_estimates()
+    lines = ["| notebook | " + " | ".join(f"{c}, measured" for c in cols)
+             + " | paper, estimated |", "|---|" + "---|" * (len(cols) + 1)]
     for nb, r in t.iterrows():
-        cells = [f"{r[c]:.0f} s" if r[c] < 120 else f"{r[c] / 60:.1f} min" if pd.notna(r[c])
-                 else "–" for c in cols]
+        cells = [_duration(r[c]) for c in cols] + [_duration(estimates.get(nb))]
         lines.append(f"| `{nb}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

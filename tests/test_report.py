@@ -28,7 +28,14 @@ def test_runtimes_keep_the_latest_per_notebook_and_scale(tmp_path):
     notebooks.record_runtime("01_x", "quick", 200, path)
     t = pd.read_csv(path)
     assert sorted(zip(t.scale, t.seconds, strict=True)) == [("quick", 200), ("smoke", 9)]
-    assert "| `01_x` | 9 s | 3.3 min |" in report.runtime_table(tmp_path)
+    assert "| `01_x` | 9 s | 3.3 min | – |" in report.runtime_table(tmp_path)
+
+
+def test_paper_estimates_cover_every_notebook():
+    est = report.paper_estimates()
+    assert set(est) == {nb.stem for nb in notebooks.notebooks()}
+    assert all(v > 600 for v in est.values())  # paper scale is never a matter of minutes
+    assert est["02_informativeness"] > 30 * 86400  # CNN1, 50 epochs, to exhaustion on a CPU
 
 
 def test_results_sections_show_figures_numbers_and_scale(tmp_path):
