@@ -44,3 +44,17 @@ def test_paired_difference_matches_a_t_interval():
     half = 4.302653 * 0.05 / np.sqrt(3)  # t(0.975, 2) * sd / sqrt(n)
     assert d["low"] == pytest.approx(0.15 - half, rel=1e-5)
     assert d["high"] == pytest.approx(0.15 + half, rel=1e-5)
+
+
+def test_cached_computes_once_per_spec(tmp_path):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return pd.DataFrame({"x": [len(calls)]})
+
+    a = results.cached(tmp_path, "study", {"n": 1}, SYN, compute)
+    b = results.cached(tmp_path, "study", {"n": 1}, SYN, compute)
+    c = results.cached(tmp_path, "study", {"n": 2}, SYN, compute)
+    assert len(calls) == 2 and a.x[0] == b.x[0] == 1 and c.x[0] == 2
+    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("*.csv")) == ["study", "study"]
