@@ -213,11 +213,16 @@ def arrivals(split: pd.DataFrame) -> pd.DataFrame:
     return rounds[rounds.n_available.diff() > 0]
 
 
+def next_gain(runs: pd.DataFrame) -> pd.Series:
+    """Per row, the gain in test accuracy from that round to the next of the same seed."""
+    return runs.groupby("seed").test_acc.transform(lambda a: a.diff().shift(-1))
+
+
 def gain_correlation(runs: pd.DataFrame) -> dict:
     """Per seed, the Spearman correlation between a round's I_B^M and the gain in test
     accuracy from that round to the next; a t interval over seeds."""
-    corr = [s.batch_margin.corr(s.test_acc.diff().shift(-1), method="spearman")
-            for _, s in runs.groupby("seed")]
+    runs = runs.assign(next_gain=next_gain(runs))
+    corr = [s.batch_margin.corr(s.next_gain, method="spearman") for _, s in runs.groupby("seed")]
     return interval(pd.Series(corr), float(runs.frac_labeled.max()))
 
 
