@@ -214,8 +214,9 @@ def arrivals(split: pd.DataFrame) -> pd.DataFrame:
 
 
 def next_gain(runs: pd.DataFrame) -> pd.Series:
-    """Per row, the gain in test accuracy from that round to the next of the same seed."""
-    return runs.groupby("seed").test_acc.transform(lambda a: a.diff().shift(-1))
+    """Per row, the gain in test accuracy from that round to the next of the same run."""
+    keys = [c for c in ("dataset", "figure", "strategy", "seed") if c in runs]
+    return runs.groupby(keys).test_acc.transform(lambda a: a.diff().shift(-1))
 
 
 def gain_correlation(runs: pd.DataFrame) -> dict:
