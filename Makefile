@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test smoke figures report bench peers-env lint lab clean
+.PHONY: setup test smoke figures campaign report bench peers-env lint lab clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,13 @@ smoke: $(STAMP)
 
 figures: $(STAMP)
 	$(PY) -m alnb.notebooks --scale $(SCALE) $(ONLY)
+
+# Every uncached result at the study scale, in the background; TIER=2 or 3 for more.
+TIER ?= 1
+campaign: $(STAMP)
+	mkdir -p build
+	nohup $(PY) -m alnb.campaign --scale study --tier $(TIER) >> build/campaign.log 2>&1 &
+	@echo "campaign running in the background; follow it with: tail -f build/campaign.log"
 
 # The README's claims and runtime tables, from results/claims_*.csv and results/runtimes.csv.
 report: $(STAMP)

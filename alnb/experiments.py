@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alnb import pseudo, results, start
+from alnb import pseudo, results, runner, start
+from alnb.data import SPECS
 from alnb.loop import ALConfig, run_active_learning, schedule
 from alnb.results import cached_run
 from alnb.scoring import STRATEGIES
@@ -30,6 +31,14 @@ class Scale:
     stop_frac: float | None  # stop once this fraction of the pool is labeled; None: exhaust
     pool_size: int | None = None  # None: the full pool
     description: str = ""
+    # Per-run stops, (kind, fraction or None), for kinds "fig1:margin" (figure:strategy) or
+    # "fig8" (figure); a kind not listed stops at stop_frac.
+    stops: tuple[tuple[str, float | None], ...] = ()
+
+    def stop(self, figure: str, strategy: str = "") -> float | None:
+        """Where the runs of `figure` (with `strategy`) stop at this scale."""
+        stops = dict(self.stops)
+        return stops.get(f"{figure}:{strategy}", stops.get(figure, self.stop_frac))
 
     def config(self, pool: int, **changes) -> ALConfig:
         """An ALConfig at this scale for a pool of `pool` examples; `changes` override, and an
@@ -53,6 +62,17 @@ SCALES = {
     "quick": Scale("quick", seeds=3, acq_size=1200, stop_frac=0.5,
                    description="full pools, acquisition 1200 (10x the paper's 120), stop at 50% "
                                "labeled, 3 seeds"),
+    # The paper's settings, each run stopped where the last claim on it looks: Margin and
+    # Random cumulative and incremental to exhaustion (Fig. 2, Fig. 9, the incremental
+    # decline), Entropy to 50% (cumulative vs incremental), LC/LS and the random-start and
+    # selection-network runs to 25% (early claims), capacity to 50%, acquisition size to 60%.
+    "study": Scale("study", seeds=5, acq_size=120, stop_frac=0.5,
+                   description="the paper's settings (acquisition 120, its networks, epochs and "
+                               "thresholds), each run stopped where its claims stop looking, "
+                               "5 seeds",
+                   stops=(("fig1:margin", None), ("fig1:random", None), ("fig2", None),
+                          ("fig8", 0.25), ("fig1c", 0.25), ("fig1d", 0.25), ("fig11", 0.6),
+                          ("fig5a", 0.25))),
     "paper": Scale("paper", seeds=3, acq_size=120, stop_frac=None,
                    description="the paper: acquisition 120, pools to exhaustion, 3 seeds"),
 }
@@ -123,7 +143,8 @@ def training_modes_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, 
     for i, d in enumerate(datasets):
         for strategy in STRATEGIES:
             fig = "fig1" if strategy in ("random", "margin", "entropy") else "fig8"
-            plan += [(fig, d, {"strategy": strategy, "mode": m}) for m in modes]
+            plan += [(fig, d, {"strategy": strategy, "mode": m,
+                               "stop_frac": sc.stop(fig, strategy)}) for m in modes]
         for hidden in (10, 1000):
             if hidden == 1000 and i > 0 and sc.name != "paper":
                 continue
@@ -131,13 +152,15 @@ def training_modes_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, 
                      for s in ("margin", "entropy") for m in modes]
             plan.append(("fig10", d, {"hidden": hidden, "strategy": "random",
                                       "mode": "cumulative"}))
-        plan += [("fig11", d, {"acq_size": max(1, round(sc.acq_size * f)), "mode": m})
+        plan += [("fig11", d, {"acq_size": max(1, round(sc.acq_size * f)), "mode": m,
+                               "stop_frac": sc.stop("fig11")})
                  for f in (0.25, 0.5, 2, 4) for m in modes]
     first = datasets[0]
-    plan += [("fig1c", first, {"epochs": a, "eval_hidden": 100, "eval_epochs": b})
+    stop = {"stop_frac": sc.stop("fig1c")}
+    plan += [("fig1c", first, {"epochs": a, "eval_hidden": 100, "eval_epochs": b, **stop})
              for a, b in ((1, 5), (5, 1))]
-    plan.append(("fig1c", first, {"epochs": 5}))
-    plan += [("fig1d", first, {"hidden": h, "eval_hidden": 100, "eval_epochs": 1})
+    plan.append(("fig1c", first, {"epochs": 5, **stop}))
+    plan += [("fig1d", first, {"hidden": h, "eval_hidden": 100, "eval_epochs": 1, **stop})
              for h in (10, 1000)]
     return plan
 
@@ -162,8 +185,10 @@ def data_split_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict
 # CIFAR-10 with CNN1 below paper scale: CNN1 costs about 0.2 GFLOP per training example, and
 # the paper's 50 epochs cumulative to exhaustion (about 1e17 FLOP) need a GPU. So a pool of
 # the first 1000 training images, acquisition 100 (10 rounds to exhaustion) and 10 epochs.
+# At study scale CNN1 keeps the paper's 50 epochs on a 2000-image pool, where it learns.
 CIFAR_REDUCED = {"smoke": {"pool_size": 200, "acq_size": 50, "epochs": 2},
-                 "quick": {"pool_size": 1000, "acq_size": 100, "epochs": 10}}
+                 "quick": {"pool_size": 1000, "acq_size": 100, "epochs": 10},
+                 "study": {"pool_size": 2000, "acq_size": 200, "epochs": 50}}
 
 
 def informativeness_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
@@ -180,13 +205,21 @@ def informativeness_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str,
     return plan
 
 
+def _run_job(ds, cfg: ALConfig, cache_dir, progress: bool) -> None:
+    cached_run(runner.dataset(ds) if isinstance(ds, str) else ds, cfg, cache_dir, progress)
+
+
 def run_plan(plan, data: dict, sc: Scale, cache_dir, progress: bool = True) -> pd.DataFrame:
-    """Run (or read from the cache) every config of a plan; one tidy frame with `figure`."""
-    frames = []
-    for figure, name, changes in plan:
-        cfg = sc.config(len(data[name].x_train), **changes)
-        frames.append(cached_run(data[name], cfg, cache_dir, progress).assign(figure=figure))
-    return pd.concat(frames, ignore_index=True)
+    """Run every uncached config of a plan through the runner (in parallel where it can),
+    then read them all from the cache; one tidy frame with `figure`."""
+    configs = [(figure, data[name], sc.config(len(data[name].x_train), **changes))
+               for figure, name, changes in plan]
+    todo = {results.run_path(ds, cfg, cache_dir): (ds, cfg) for _, ds, cfg in configs}
+    runner.run_all(functools.partial(_run_job, ds.name if ds.name in SPECS else ds, cfg,
+                                     cache_dir, progress)
+                   for path, (ds, cfg) in todo.items() if not path.exists())
+    return pd.concat([cached_run(ds, cfg, cache_dir).assign(figure=figure)
+                      for figure, ds, cfg in configs], ignore_index=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,6 +241,8 @@ GPLA_SETTINGS = {
                           loop_rounds=3),
     "quick": GPLASettings(acq=500, ps=(500, 1000, 5000, 20000), p_search=1000, n_thresholds=10,
                           loop_rounds=5),
+    "study": GPLASettings(acq=100, ps=PAPER_PS[:-1], p_search=1000, n_thresholds=100,
+                          loop_rounds=20),
     "paper": GPLASettings(acq=100, ps=PAPER_PS, p_search=1000, n_thresholds=100,
                           loop_rounds=50),
 }
@@ -288,12 +323,14 @@ class StartSettings:
     subset: int  # Fig. 12: subset size, drawn by Margin with acquisition subset_acq
     subset_acq: int
     subset_seeds: int
+    bound_seeds: int = 0  # Fig. 14's seeds; 0: the scale's
 
 
 START_SETTINGS = {
     "smoke": StartSettings(10, 100, 5, 100, (20, 200), (60, 150), 500, 100, 2),
     "quick": StartSettings(200, 1000, 100, 1000, (200, 2000), (600, 3000), 20000, 1000, 10),
-    "paper": StartSettings(200, 1000, 100, 1000, (200, 2000), (600, 3000), 20000, 125, 50),
+    "study": StartSettings(200, 1000, 100, 1000, (200, 2000), (600, 3000), 20000, 125, 50, 10),
+    "paper": StartSettings(200, 1000, 100, 1000, (200, 2000), (600, 3000), 20000, 125, 50, 50),
 }
 ALPHAS = tuple(np.round(np.linspace(0, 1, 11), 2))
 
@@ -320,18 +357,20 @@ def random_start_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, di
     """Fig. 5a and 13: Entropy, cumulative, from scratch and from random starts (on
     Fashion-MNIST as the paper, else the first dataset)."""
     d = "fashion_mnist" if "fashion_mnist" in datasets else datasets[0]
-    return [("fig5a", d, {"strategy": "entropy", "initial_size": s})
+    return [("fig5a", d, {"strategy": "entropy", "initial_size": s,
+                          "stop_frac": sc.stop("fig5a")})
             for s in (0, *START_SETTINGS[sc.name].start_sizes)]
 
 
 def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 5b and 14: lower and upper estimates of test accuracy from the random start, for
     each start size and 1 or 5 epochs, Margin after the start."""
-    frames = []
-    for size in START_SETTINGS[sc.name].bound_starts:
+    st, frames = START_SETTINGS[sc.name], []
+    for size in st.bound_starts:
         for epochs in (1, 5):
             cfg = sc.config(len(ds.x_train), strategy="margin", initial_size=size,
-                            epochs=epochs)
+                            epochs=epochs, seeds=st.bound_seeds or sc.seeds,
+                            stop_frac=sc.stop("fig14"))
             frames.append(results.cached(
                 cache_dir, "bounds", dataclasses.asdict(cfg), ds,
                 lambda cfg=cfg: start.accuracy_bounds(

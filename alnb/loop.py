@@ -180,13 +180,14 @@ def _fit(net, state, key, spec, mode, pool, order, prev_count, count):
     return train_epochs(net, state, k_train, pool["x"], pool["y"], order, start, count)
 
 
-def _train(spec: _Spec, s: SeedState, choice, pool, r, prev_count, count) -> SeedState:
-    """Train the selection (and evaluation) network on L = order[:count], as the mode says."""
+def _train(spec: _Spec, s: SeedState, choice, pool, r, prev_count, count):
+    """Train the selection (and evaluation) network on L = order[:count], as the mode says.
+    Also returns the selection network's Keras-style running accuracy of its last epoch."""
     k_sel, k_ev, _ = _round_keys(s, r)
     args = (spec, choice.mode, pool, s.order, prev_count, count)
-    sel = _fit(spec.sel, s.sel, k_sel, *args)
-    ev = _fit(spec.ev, s.ev, k_ev, *args) if spec.ev else None
-    return s._replace(sel=sel, ev=ev)
+    sel, running = _fit(spec.sel, s.sel, k_sel, *args)
+    ev = _fit(spec.ev, s.ev, k_ev, *args)[0] if spec.ev else None
+    return s._replace(sel=sel, ev=ev), running
 
 
 def _evaluate(spec: _Spec, s: SeedState, pool):
@@ -225,10 +226,10 @@ def _score_and_select(spec: _Spec, s: SeedState, choice, pool, r, count, n_stage
 
 def _round(spec: _Spec, s: SeedState, choice, pool, r, prev_count, count, n_stages):
     """One round for one seed: train on L, evaluate, select B, move B into L."""
-    s = _train(spec, s, choice, pool, r, prev_count, count)
+    s, running = _train(spec, s, choice, pool, r, prev_count, count)
     test_acc = _evaluate(spec, s, pool)
     s, metrics = _score_and_select(spec, s, choice, pool, r, count, n_stages)
-    return s, {"test_acc": test_acc, **metrics}
+    return s, {"test_acc": test_acc, "train_acc_running": running, **metrics}
 
 
 @functools.partial(jax.jit, static_argnums=0, donate_argnums=1)
@@ -256,7 +257,8 @@ class History:
     n_labeled: np.ndarray  # [R]
     n_available: np.ndarray  # [R]
     test_acc: np.ndarray
-    train_acc: np.ndarray
+    train_acc: np.ndarray  # the selection network on L after training, in inference mode
+    train_acc_running: np.ndarray  # Keras' training accuracy: last epoch, dropout on
     batch_informativeness: np.ndarray
     batch_margin: np.ndarray
     batch_class_counts: np.ndarray  # [S, R, C]
@@ -279,6 +281,7 @@ class History:
             "n_available": np.tile(self.n_available, S),
             "test_acc": self.test_acc.ravel(),
             "train_acc": self.train_acc.ravel(),
+            "train_acc_running": self.train_acc_running.ravel(),
             "batch_informativeness": self.batch_informativeness.ravel(),
             "batch_margin": self.batch_margin.ravel(),
         })

@@ -45,7 +45,7 @@ def _lane_step(net, grid, lane: _Lane, pool, n_min, it):
     k_init, k_train = jax.random.split(jax.random.fold_in(lane.key, it))
     shape = pool["x"].shape[1:]
     order = jnp.argsort(~lane.used, stable=True).astype(jnp.int32)  # L and P first
-    state = train_epochs(net, init_state(net, k_init, shape), k_train, pool["x"], lane.labels,
+    state, _ = train_epochs(net, init_state(net, k_init, shape), k_train, pool["x"], lane.labels,
                          order, 0, jnp.sum(lane.used))
     probs = predict_proba(net, state.params, pool["x"])
     test_acc = accuracy(predict_proba(net, state.params, pool["x_test"]), pool["y_test"])

@@ -15,6 +15,7 @@ from scipy import stats
 
 from alnb.data import Dataset
 from alnb.loop import ALConfig, run_active_learning
+from alnb.runner import compute_once
 
 # Bump when the engine changes what a config computes, so old cached tables are not reused.
 ENGINE_VERSION = 1
@@ -36,12 +37,21 @@ def config_key(cfg: ALConfig, ds: Dataset) -> str:
 
 
 def write_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write a CSV so that a killed run never leaves a half-written file behind."""
+    """Write a CSV (gzipped when the name ends in .gz, with a fixed mtime so the bytes depend
+    only on the frame) so that a killed run never leaves a half-written file behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_csv(tmp, index=False)
+    compression = {"method": "gzip", "mtime": 0} if path.suffix == ".gz" else None
+    frame.to_csv(tmp, index=False, compression=compression)
     os.replace(tmp, path)
+
+
+def cache_path(cache_dir: str | os.PathLike, stem: str) -> Path:
+    """Where a cached table lives: `stem.csv.gz`, or a plain `stem.csv` from before the cache
+    was compressed."""
+    plain = Path(cache_dir) / f"{stem}.csv"
+    return plain if plain.exists() else Path(cache_dir) / f"{stem}.csv.gz"
 
 
 def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
@@ -49,26 +59,27 @@ def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
     """`compute()`'s frame, read from `cache_dir` when the same spec has run on this data."""
     blob = json.dumps({"spec": spec, "data": data_fingerprint(ds), "engine": ENGINE_VERSION},
                       sort_keys=True, default=str)
-    path = Path(cache_dir) / f"{ds.name}-{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}.csv"
-    if not path.exists():
-        write_atomic(compute(), path)
-    return pd.read_csv(path)  # the cached table, exactly as later reads will see it
+    path = cache_path(cache_dir, f"{ds.name}-{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}")
+    return compute_once(path, compute, write_atomic)  # as later reads will see it
+
+
+def run_path(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike) -> Path:
+    return cache_path(cache_dir, f"{ds.name}-{cfg.strategy}-{cfg.mode}-{config_key(cfg, ds)}")
 
 
 def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "results/cache",
                progress: bool = True) -> pd.DataFrame:
     """`run_active_learning(ds, cfg).to_frame()`, read from `cache_dir` when this config has
     run on this data before. The frame gains `dataset` and the config's fields as columns."""
-    path = Path(cache_dir) / f"{ds.name}-{cfg.strategy}-{cfg.mode}-{config_key(cfg, ds)}.csv"
-    if path.exists():
-        return pd.read_csv(path)
-    frame = run_active_learning(ds, cfg, progress=progress).to_frame()
-    frame.insert(0, "dataset", ds.name)
-    for name, value in dataclasses.asdict(cfg).items():
-        if name not in frame:
-            frame[name] = value
-    write_atomic(frame, path)
-    return pd.read_csv(path)
+    def compute():
+        frame = run_active_learning(ds, cfg, progress=progress).to_frame()
+        frame.insert(0, "dataset", ds.name)
+        for name, value in dataclasses.asdict(cfg).items():
+            if name not in frame:
+                frame[name] = value
+        return frame
+
+    return compute_once(run_path(ds, cfg, cache_dir), compute, write_atomic)
 
 
 def t_interval(values, level: float = 0.95) -> dict:

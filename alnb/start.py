@@ -89,7 +89,7 @@ def _fit_and_test(net, key, pool, order, start, end, eval_mask):
     """Train fresh on pool rows order[start:end]; accuracy on the test set and on the pool
     rows in eval_mask."""
     k_init, k_train = jax.random.split(key)
-    state = train_epochs(net, init_state(net, k_init, pool["x"].shape[1:]), k_train, pool["x"],
+    state, _ = train_epochs(net, init_state(net, k_init, pool["x"].shape[1:]), k_train, pool["x"],
                          pool["y"], order, start, end)
     probs = predict_proba(net, state.params, pool["x"])
     test = accuracy(predict_proba(net, state.params, pool["x_test"]), pool["y_test"])

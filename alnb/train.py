@@ -31,10 +31,12 @@ def init_state(net: Net, key, input_shape) -> TrainState:
 
 def _loss(net, params, x, y, weight, key):
     """Cross-entropy averaged over the real rows of the minibatch (weight 1), as Keras does
-    for the last, partial minibatch of an epoch."""
+    for the last, partial minibatch of an epoch; the count of correct real rows rides along
+    for the running training accuracy."""
     logits = net.module.apply({"params": params}, x, train=True, rngs={"dropout": key})
     ce = optax.softmax_cross_entropy_with_integer_labels(logits, y)
-    return jnp.sum(ce * weight) / jnp.maximum(jnp.sum(weight), 1.0)
+    hits = jnp.sum((jnp.argmax(logits, axis=-1) == y) * weight)
+    return jnp.sum(ce * weight) / jnp.maximum(jnp.sum(weight), 1.0), hits
 
 
 def shuffled_slots(key, n_slots: int, start, end):
@@ -54,28 +56,36 @@ def shuffled_slots(key, n_slots: int, start, end):
 
 def train_epochs(net: Net, state: TrainState, key, x_pool, y_pool, order_N, start, end):
     """`net.epochs` epochs of minibatch training over pool rows order_N[start:end], shuffled
-    every epoch. `start` and `end` may be traced."""
+    every epoch. `start` and `end` may be traced.
+
+    Returns (state, running_acc): running_acc is the accuracy Keras reports for the last
+    epoch, over that epoch's minibatches as they were trained (dropout on, weights still
+    moving); NaN when nothing was trained.
+    """
     batch = net.batch_size
     n = end - start
     n_steps = (n + batch - 1) // batch
 
-    def epoch(e, state):
+    def epoch(e, carry):
         k_perm, k_drop = jax.random.split(jax.random.fold_in(key, e))
         perm = shuffled_slots(k_perm, order_N.shape[0], start, end)
         perm = jnp.concatenate([perm, jnp.zeros(batch, perm.dtype)])  # no clamped last slice
 
-        def step(i, state):
+        def step(i, carry):
+            state, hits = carry
             pos = lax.dynamic_slice(perm, (i * batch,), (batch,))
             weight = (i * batch + jnp.arange(batch) < n).astype(jnp.float32)
             idx = order_N[pos]
-            grads = jax.grad(_loss, argnums=1)(net, state.params, x_pool[idx], y_pool[idx],
-                                               weight, jax.random.fold_in(k_drop, i))
+            grads, h = jax.grad(_loss, argnums=1, has_aux=True)(
+                net, state.params, x_pool[idx], y_pool[idx], weight,
+                jax.random.fold_in(k_drop, i))
             updates, opt_state = net.optimizer.update(grads, state.opt_state, state.params)
-            return TrainState(optax.apply_updates(state.params, updates), opt_state)
+            return TrainState(optax.apply_updates(state.params, updates), opt_state), hits + h
 
-        return lax.fori_loop(0, n_steps, step, state)
+        return lax.fori_loop(0, n_steps, step, (carry[0], jnp.float32(0)))
 
-    return lax.fori_loop(0, net.epochs, epoch, state)
+    state, hits = lax.fori_loop(0, net.epochs, epoch, (state, jnp.float32(0)))
+    return state, jnp.where(n > 0, hits / jnp.maximum(n, 1), jnp.nan)
 
 
 def predict_proba(net: Net, params, x, chunk: int | None = None):

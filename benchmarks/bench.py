@@ -62,7 +62,7 @@ class Phases:
         return loop._init_all_seeds(self.spec, self.keys, POOL, 1)
 
     def round(self, states, r, count):
-        states, t_train = timed(self.train, self.spec, states, self.choice, self.pool, r, 0,
+        (states, _), t_train = timed(self.train, self.spec, states, self.choice, self.pool, r, 0,
                                 count)
         _, t_eval = timed(self.eval, self.spec, states, self.pool)
         (states, _), t_score = timed(self.score, self.spec, states, self.choice, self.pool, r,

@@ -14,7 +14,7 @@ CFG = alnb.ALConfig(strategy="margin", acq_size=30, initial_size=30, n_rounds=3,
 
 def test_cached_run_trains_once_then_reads(tmp_path, monkeypatch):
     first = results.cached_run(SYN, CFG, tmp_path, progress=False)
-    (path,) = tmp_path.glob("*.csv")
+    (path,) = tmp_path.glob("*.csv.gz")
     assert path.name.startswith("synthetic-margin-cumulative-")
     assert not list(tmp_path.glob(".*tmp"))  # the atomic write left nothing behind
 
@@ -57,4 +57,4 @@ def test_cached_computes_once_per_spec(tmp_path):
     b = results.cached(tmp_path, "study", {"n": 1}, SYN, compute)
     c = results.cached(tmp_path, "study", {"n": 2}, SYN, compute)
     assert len(calls) == 2 and a.x[0] == b.x[0] == 1 and c.x[0] == 2
-    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("*.csv")) == ["study", "study"]
+    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("*.csv.gz")) == ["study", "study"]

@@ -28,10 +28,11 @@ def test_partial_minibatch_is_the_mean_over_real_rows():
     y = jnp.arange(32) % 10
     weight = (jnp.arange(32) < 5).astype(jnp.float32)
     key = jax.random.key(2)
-    got = _loss(net, params, x, y, weight, key)
+    got, hits = _loss(net, params, x, y, weight, key)
     logits = net.module.apply({"params": params}, x, train=True, rngs={"dropout": key})
     want = optax.softmax_cross_entropy_with_integer_labels(logits, y)[:5].mean()
     np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert hits == np.sum(np.argmax(logits, -1)[:5] == np.asarray(y)[:5])
 
 
 def test_empty_range_trains_nothing_and_training_changes_weights():
@@ -39,10 +40,11 @@ def test_empty_range_trains_nothing_and_training_changes_weights():
     net, x, y = Net(), jnp.asarray(ds.x_train), jnp.asarray(ds.y_train)
     order = jnp.arange(64 + 32, dtype=jnp.int32) % 64
     state = init_state(net, jax.random.key(0), (28, 28, 1))
-    same = train_epochs(net, state, jax.random.key(1), x, y, order, 10, 10)
+    same, acc = train_epochs(net, state, jax.random.key(1), x, y, order, 10, 10)
     leaves = zip(jax.tree_util.tree_leaves(state), jax.tree_util.tree_leaves(same), strict=True)
     assert all(np.array_equal(a, b) for a, b in leaves)
-    moved = train_epochs(net, state, jax.random.key(1), x, y, order, 0, 40)
+    assert np.isnan(acc)  # nothing trained, no running accuracy
+    moved, _ = train_epochs(net, state, jax.random.key(1), x, y, order, 0, 40)
     assert not np.allclose(moved.params["Dense_0"]["kernel"], state.params["Dense_0"]["kernel"])
 
 
@@ -55,3 +57,16 @@ def test_predict_proba_chunks_cover_every_row():
     chunked = predict_proba(net, params, x, chunk=16)  # 50 rows: the last chunk overlaps
     np.testing.assert_allclose(chunked, direct, atol=1e-6)
     np.testing.assert_allclose(chunked.sum(1), 1.0, atol=1e-5)
+
+
+def test_running_accuracy_is_the_last_epochs_keras_accuracy():
+    """On a separable toy pool the running accuracy of the last of 5 epochs is high, and it
+    lies below the inference-mode accuracy on the same rows: dropout is on while it counts."""
+    ds = alnb.synthetic_dataset(n_train=256, n_test=8)
+    net = Net(epochs=5)
+    x, y = jnp.asarray(ds.x_train), jnp.asarray(ds.y_train)
+    order = jnp.arange(256 + 32, dtype=jnp.int32) % 256
+    state, running = train_epochs(net, init_state(net, jax.random.key(0), (28, 28, 1)),
+                                  jax.random.key(1), x, y, order, 0, 256)
+    after = float(np.mean(np.argmax(predict_proba(net, state.params, x), -1) == ds.y_train))
+    assert 0.5 < float(running) <= after + 0.02

@@ -1,0 +1,127 @@
+"""`make campaign`: compute every uncached result of the study at one scale, cheapest first, in
+tiers, through the runner; the notebooks then re-plot from the cache.
+
+python -m alnb.campaign [--scale study] [--tier 1] [--dry-run]
+
+Tier 1 is every section but the three below; tier 2 adds ANN1(1000) (Fig. 1d, 10) and Fig. 14;
+tier 3 adds CIFAR-10 with CNN1. It can be killed at any time: finished jobs are in the cache,
+jobs in flight leave only a stale lock, and a rerun goes on from there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import time
+from typing import NamedTuple
+
+from alnb import experiments as ex
+from alnb import runner
+from alnb.data import SPECS
+
+CACHE = ex.ROOT / "results" / "cache"
+ANN_DATASETS = ("mnist", "fashion_mnist")
+
+
+class Job(NamedTuple):
+    name: str
+    tier: int
+    estimate_s: float
+    task: object  # a picklable no-argument callable that computes and caches
+    done: bool
+
+
+def _al_job(name: str, cfg, cache: str) -> None:
+    ex.cached_run(runner.dataset(name), cfg, cache, progress=False)
+
+
+def _section_job(fn_name: str, name: str, sc: ex.Scale, cache: str) -> None:
+    getattr(ex, fn_name)(runner.dataset(name), sc, cache)
+
+
+def _tier(figure: str, dataset: str, cfg) -> int:
+    if dataset == "cifar10":
+        return 3
+    return 2 if cfg.hidden == 1000 else 1
+
+
+def jobs(sc: ex.Scale, cache=CACHE) -> list[Job]:
+    """Every job of every notebook at scale `sc`, with its tier and estimated seconds."""
+    cache = str(cache)
+    both = list(ANN_DATASETS)
+    plans = (ex.training_modes_plan(sc, both) + ex.informativeness_plan(sc, [*both, "cifar10"])
+             + ex.data_split_plan(sc, both) + ex.random_start_plan(sc, both))
+    out, seen = [], set()
+    for figure, name, changes in plans:
+        n = SPECS[name].n_train
+        cfg = sc.config(n, **changes)
+        key = (name, cfg)
+        if key in seen:
+            continue
+        seen.add(key)
+        ds = runner.dataset(name)
+        out.append(Job(f"{figure} {name} {cfg.strategy}/{cfg.mode} hidden {cfg.hidden} "
+                       f"acq {cfg.acq_size} rounds {cfg.n_rounds or 'all'}",
+                       _tier(figure, name, cfg), ex.estimate_seconds(cfg, n),
+                       functools.partial(_al_job, name, cfg, cache),
+                       ex.results.run_path(ds, cfg, cache).exists()))
+    # Sections computed outside the AL plans: estimated from the AL runs inside them.
+    st, g = ex.START_SETTINGS[sc.name], ex.GPLA_SETTINGS[sc.name]
+    subset_cfg = ex.ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
+                             seeds=st.subset_seeds)
+    gpla_cfg = ex.ALConfig(acq_size=g.acq, seeds=sc.seeds, n_rounds=max(g.ps) // g.acq + 1)
+    extra = [("class_bias", name, 1, 120) for name in both]
+    extra += [("dark_bias", "mnist", 1, 60)]
+    extra += [("margin_subsets", name, 1, 2 * ex.estimate_seconds(subset_cfg, 60000))
+              for name in both]
+    extra += [("gpla_before_after", name, 1, 4 * ex.estimate_seconds(gpla_cfg, 60000))
+              for name in both]
+    extra += [("gpla_loop", name, 1, g.loop_rounds * sc.seeds * 30) for name in both]
+    extra += [("gpla_search", "mnist", 1, g.n_thresholds * sc.seeds * 20)]
+    extra += [("accuracy_bounds", "mnist", 2, 4 * 3 * ex.estimate_seconds(
+        sc.config(60000, strategy="margin", initial_size=600), 60000))]
+    for fn_name, name, tier, estimate in extra:
+        out.append(Job(f"{fn_name} {name}", tier, estimate,
+                       functools.partial(_section_job, fn_name, name, sc, cache), False))
+    return out
+
+
+def run(sc: ex.Scale, tier: int, log=print) -> None:
+    """Run every job of tiers <= `tier` that is not cached yet, cheapest first, with a
+    progress line and an ETA from the cost model."""
+    todo = sorted((j for j in jobs(sc) if j.tier <= tier and not j.done),
+                  key=lambda j: j.estimate_s)
+    left = sum(j.estimate_s for j in todo)
+    log(f"campaign {sc.name} tier {tier}: {len(todo)} jobs, estimated {left / 3600:.1f} h")
+    if os.environ.get("ALNB_SCHEDULER") or runner.default_jobs() > 1:
+        runner.run_all(j.task for j in todo)  # the cluster or local processes share them out
+        return
+    for i, job in enumerate(todo, 1):
+        t = time.perf_counter()
+        log(f"[{i}/{len(todo)}] {job.name}: estimated {job.estimate_s / 60:.1f} min")
+        runner.run_all([job.task])
+        left -= job.estimate_s
+        log(f"[{i}/{len(todo)}] done in {(time.perf_counter() - t) / 60:.1f} min; "
+            f"ETA {left / 3600:.1f} h by the cost model")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--scale", default="study", choices=list(ex.SCALES))
+    ap.add_argument("--tier", type=int, default=1, choices=(1, 2, 3))
+    ap.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
+    args = ap.parse_args(argv)
+    sc = ex.scale(args.scale)
+    if args.dry_run:
+        for j in sorted(jobs(sc), key=lambda j: (j.tier, j.estimate_s)):
+            print(f"tier {j.tier} {'cached ' if j.done else 'to run '} "
+                  f"{j.estimate_s / 60:7.1f} min  {j.name}")
+        return 0
+    run(sc, args.tier, log=lambda s: print(time.strftime("%H:%M:%S"), s, flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
