@@ -26,6 +26,7 @@ ANN_DATASETS = ("mnist", "fashion_mnist")
 
 
 class Job(NamedTuple):
+    notebook: str
     name: str
     tier: int
     estimate_s: float
@@ -51,10 +52,12 @@ def jobs(sc: ex.Scale, cache=CACHE) -> list[Job]:
     """Every job of every notebook at scale `sc`, with its tier and estimated seconds."""
     cache = str(cache)
     both = list(ANN_DATASETS)
-    plans = (ex.training_modes_plan(sc, both) + ex.informativeness_plan(sc, [*both, "cifar10"])
-             + ex.data_split_plan(sc, both) + ex.random_start_plan(sc, both))
+    plans = [("01", p) for p in ex.training_modes_plan(sc, both)]
+    plans += [("02", p) for p in ex.informativeness_plan(sc, [*both, "cifar10"])]
+    plans += [("03", p) for p in ex.data_split_plan(sc, both)]
+    plans += [("04", p) for p in ex.random_start_plan(sc, both)]
     out, seen = [], set()
-    for figure, name, changes in plans:
+    for notebook, (figure, name, changes) in plans:
         n = SPECS[name].n_train
         cfg = sc.config(n, **changes)
         key = (name, cfg)
@@ -62,7 +65,7 @@ def jobs(sc: ex.Scale, cache=CACHE) -> list[Job]:
             continue
         seen.add(key)
         ds = runner.dataset(name)
-        out.append(Job(f"{figure} {name} {cfg.strategy}/{cfg.mode} hidden {cfg.hidden} "
+        out.append(Job(notebook, f"{figure} {name} {cfg.strategy}/{cfg.mode} hidden {cfg.hidden} "
                        f"acq {cfg.acq_size} rounds {cfg.n_rounds or 'all'}",
                        _tier(figure, name, cfg), ex.estimate_seconds(cfg, n),
                        functools.partial(_al_job, name, cfg, cache),
@@ -72,27 +75,30 @@ def jobs(sc: ex.Scale, cache=CACHE) -> list[Job]:
     subset_cfg = ex.ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
                              seeds=st.subset_seeds)
     gpla_cfg = ex.ALConfig(acq_size=g.acq, seeds=sc.seeds, n_rounds=max(g.ps) // g.acq + 1)
-    extra = [("class_bias", name, 1, 120) for name in both]
-    extra += [("dark_bias", "mnist", 1, 60)]
-    extra += [("margin_subsets", name, 1, 2 * ex.estimate_seconds(subset_cfg, 60000))
+    extra = [("04", "class_bias", name, 1, 120) for name in both]
+    extra += [("04", "dark_bias", "mnist", 1, 60)]
+    extra += [("04", "margin_subsets", name, 1, 2 * ex.estimate_seconds(subset_cfg, 60000))
               for name in both]
-    extra += [("gpla_before_after", name, 1, 4 * ex.estimate_seconds(gpla_cfg, 60000))
-              for name in both]
-    extra += [("gpla_loop", name, 1, g.loop_rounds * sc.seeds * 30) for name in both]
-    extra += [("gpla_search", "mnist", 1, g.n_thresholds * sc.seeds * 20)]
-    extra += [("accuracy_bounds", "mnist", 2, 4 * 3 * ex.estimate_seconds(
+    extra += [("04", "accuracy_bounds", "mnist", 2, 4 * 3 * ex.estimate_seconds(
         sc.config(60000, strategy="margin", initial_size=600), 60000))]
-    for fn_name, name, tier, estimate in extra:
-        out.append(Job(f"{fn_name} {name}", tier, estimate,
+    extra += [("05", "gpla_before_after", name, 1, 4 * ex.estimate_seconds(gpla_cfg, 60000))
+              for name in both]
+    extra += [("05", "gpla_loop", name, 1, g.loop_rounds * sc.seeds * 30) for name in both]
+    extra += [("05", "gpla_search", "mnist", 1, g.n_thresholds * sc.seeds * 20)]
+    for notebook, fn_name, name, tier, estimate in extra:
+        out.append(Job(notebook, f"{fn_name} {name}", tier, estimate,
                        functools.partial(_section_job, fn_name, name, sc, cache), False))
     return out
 
 
 def run(sc: ex.Scale, tier: int, log=print) -> None:
-    """Run every job of tiers <= `tier` that is not cached yet, cheapest first, with a
-    progress line and an ETA from the cost model."""
-    todo = sorted((j for j in jobs(sc) if j.tier <= tier and not j.done),
-                  key=lambda j: j.estimate_s)
+    """Run every job of tiers <= `tier` that is not cached yet, with a progress line and an ETA
+    from the cost model: the cheapest notebook first, so that whole notebooks finish early,
+    and within it the cheapest job first."""
+    todo = [j for j in jobs(sc) if j.tier <= tier and not j.done]
+    cost = {nb: sum(j.estimate_s for j in todo if j.notebook == nb) for nb in {j.notebook
+                                                                              for j in todo}}
+    todo.sort(key=lambda j: (cost[j.notebook], j.estimate_s))
     left = sum(j.estimate_s for j in todo)
     log(f"campaign {sc.name} tier {tier}: {len(todo)} jobs, estimated {left / 3600:.1f} h")
     if os.environ.get("ALNB_SCHEDULER") or runner.default_jobs() > 1:
@@ -100,7 +106,8 @@ def run(sc: ex.Scale, tier: int, log=print) -> None:
         return
     for i, job in enumerate(todo, 1):
         t = time.perf_counter()
-        log(f"[{i}/{len(todo)}] {job.name}: estimated {job.estimate_s / 60:.1f} min")
+        log(f"[{i}/{len(todo)}] {job.notebook} {job.name}: estimated "
+            f"{job.estimate_s / 60:.1f} min")
         runner.run_all([job.task])
         left -= job.estimate_s
         log(f"[{i}/{len(todo)}] done in {(time.perf_counter() - t) / 60:.1f} min; "
@@ -116,7 +123,7 @@ def main(argv=None) -> int:
     sc = ex.scale(args.scale)
     if args.dry_run:
         for j in sorted(jobs(sc), key=lambda j: (j.tier, j.estimate_s)):
-            print(f"tier {j.tier} {'cached ' if j.done else 'to run '} "
+            print(f"tier {j.tier} {j.notebook} {'cached ' if j.done else 'to run '} "
                   f"{j.estimate_s / 60:7.1f} min  {j.name}")
         return 0
     run(sc, args.tier, log=lambda s: print(time.strftime("%H:%M:%S"), s, flush=True))

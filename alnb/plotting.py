@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from alnb.results import t_interval  # noqa: E402
+from alnb.stats import t_interval  # noqa: E402
 
 FIGSIZE = (6.4, 4.0)
 
@@ -27,8 +27,8 @@ def style() -> None:
 
 def band(values: np.ndarray, level: float = 0.95):
     """Mean and the half-width of a t interval over seeds (0 for a single seed)."""
-    t = t_interval(values, level)
-    return t["mean"], (t["high"] - t["mean"]) if t["n_seeds"] > 1 else 0.0
+    mean, _, high, n = t_interval(values, level)
+    return mean, (high - mean) if n > 1 else 0.0
 
 
 def learning_curves(ax, frame: pd.DataFrame, hue: str, y: str = "test_acc",
@@ -44,7 +44,8 @@ def learning_curves(ax, frame: pd.DataFrame, hue: str, y: str = "test_acc",
         ax.fill_between(xs * scale, mean - half, mean + half, color=line.get_color(), alpha=0.2,
                         linewidth=0)
     ax.set_xlabel("% of the pool labeled" if x == "frac_labeled" else x)
-    ax.set_ylabel({"test_acc": "test accuracy", "train_acc": "train accuracy",
+    ax.set_ylabel({"test_acc": "test accuracy", "train_acc": "train accuracy on L (after)",
+                   "train_acc_running": "train accuracy (Keras: last epoch)",
                    "batch_margin": r"$\bar I^M_B$"}.get(y, y))
     return ax
 

@@ -38,13 +38,24 @@ def _scale(frame) -> str:
     return f"{frame.scale.iloc[0]}, {frame.seeds.iloc[0]} seeds"
 
 
+def _counts(r) -> str:
+    judged = r.verdict != "by construction" and not r.verdict.startswith("not tested")
+    return f"{r.supported} ({r.holm} after Holm)" if judged else "–"
+
+
 def claims_table(results=RESULTS) -> str:
-    """Every claim of every notebook, with its verdict, as one markdown table."""
-    lines = ["| notebook | claim | paper | verdict | scale |", "|---|---|---|---|---|"]
+    """Every claim of every notebook, with its verdict, as one markdown table, and how many
+    comparisons each notebook's family holds."""
+    lines = ["| notebook | claim | paper | verdict | sub-claims supported | scale |",
+             "|---|---|---|---|---|---|"]
+    families = []
     for nb, frame in _claims(results):
         for r in frame.itertuples():
             lines.append(f"| {nb} | {_cell(r.claim)} | {r.paper} | **{r.verdict}** | "
-                         f"{_scale(frame)} |")
+                         f"{_counts(r)} | {_scale(frame)} |")
+        families.append(f"{nb}: {int(frame.comparisons.iloc[0])}")
+    lines += ["", "Comparisons per notebook (the family Holm's method adjusts over): "
+              + ", ".join(families) + "."]
     return "\n".join(lines)
 
 
@@ -55,7 +66,8 @@ def results_sections(results=RESULTS, figures=ROOT / "figures") -> str:
         title, where = SECTIONS.get(nb, (nb, ""))
         out += [f"### {nb} · {title} ({where}; scale {_scale(frame)})", ""]
         out += [f"![{png.stem}](figures/{png.name})" for png in sorted(figures.glob(f"{nb}_*.png"))]
-        out += ["", "| claim | paper | measured (mean [95% CI]) | verdict |", "|---|---|---|---|"]
+        out += ["", "| claim | paper | measured: estimate [interval] (seeds, label) | verdict |",
+                "|---|---|---|---|"]
         out += [f"| {_cell(r.claim)} | {r.paper} | {_cell(r.measured)} | **{r.verdict}** |"
                 for r in frame.itertuples()]
         out.append("")

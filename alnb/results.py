@@ -1,9 +1,9 @@
-"""Tidy result tables: cached by config and data so re-plotting never retrains, and paired
-differences over seeds with confidence intervals for the claims tables."""
+"""Tidy result tables, cached by config and data so re-plotting never retrains."""
 
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
 import json
 import os
@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from alnb.data import Dataset
 from alnb.loop import ALConfig, run_active_learning
@@ -37,13 +36,14 @@ def config_key(cfg: ALConfig, ds: Dataset) -> str:
 
 
 def write_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write a CSV (gzipped when the name ends in .gz, with a fixed mtime so the bytes depend
-    only on the frame) so that a killed run never leaves a half-written file behind."""
+    """Write a CSV so that a killed run never leaves a half-written file behind; gzipped when
+    the name ends in .gz, with no name or time in the header, so the bytes depend only on the
+    frame."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    compression = {"method": "gzip", "mtime": 0} if path.suffix == ".gz" else None
-    frame.to_csv(tmp, index=False, compression=compression)
+    text = frame.to_csv(index=False).encode()
+    tmp.write_bytes(gzip.compress(text, mtime=0) if path.suffix == ".gz" else text)
     os.replace(tmp, path)
 
 
@@ -80,29 +80,3 @@ def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "resul
         return frame
 
     return compute_once(run_path(ds, cfg, cache_dir), compute, write_atomic)
-
-
-def t_interval(values, level: float = 0.95) -> dict:
-    """Mean of per-seed values with a t interval (NaN bounds for fewer than 2 seeds)."""
-    d = np.asarray(values, float)
-    d = d[~np.isnan(d)]
-    n = len(d)
-    mean = float(d.mean()) if n else float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 \
-        else float("nan")
-    return {"mean": mean, "low": mean - half, "high": mean + half, "n_seeds": n}
-
-
-def values_at(frame: pd.DataFrame, value, at: str = "n_labeled",
-              column: str = "test_acc") -> pd.Series:
-    """Per-seed `column` at the last round whose `at` is at or below `value`."""
-    rows = frame[frame[at] <= value + 1e-9]
-    return rows[rows[at] == rows[at].max()].set_index("seed")[column]
-
-
-def paired_difference(a: pd.DataFrame, b: pd.DataFrame, column: str = "test_acc",
-                      at: str = "n_labeled", value=None, level: float = 0.95) -> dict:
-    """Mean of a - b over seeds at one x value (the nearest round at or below `value`), with a
-    t interval. Both frames must share seeds: common random numbers make the pairing valid."""
-    diff = values_at(a, value, at, column) - values_at(b, value, at, column)
-    return t_interval(diff.to_numpy(), level)

@@ -5,13 +5,16 @@ from alnb import notebooks, report
 
 
 def test_claims_table_collects_every_claims_file(tmp_path):
+    counts = {"supported": "2/2", "holm": "1/2", "comparisons": 7}
     pd.DataFrame([{"claim": "M beats R", "paper": "Fig. 1", "measured": "x",
-                   "verdict": "holds"}]).to_csv(tmp_path / "claims_01.csv", index=False)
+                   "verdict": "holds", **counts}]).to_csv(tmp_path / "claims_01.csv", index=False)
     pd.DataFrame([{"claim": "GPLA helps", "paper": "Fig. 7", "measured": "y",
-                   "verdict": "partly"}]).to_csv(tmp_path / "claims_05.csv", index=False)
+                   "verdict": "mixed", **counts}]).to_csv(tmp_path / "claims_05.csv", index=False)
     table = report.claims_table(tmp_path)
-    assert "| 01 | M beats R | Fig. 1 | **holds** | ? |" in table
+    assert "| 01 | M beats R | Fig. 1 | **holds** | 2/2 (1/2 after Holm) | ? |" in table
     assert table.index("M beats R") < table.index("GPLA helps")
+    assert "Comparisons per notebook (the family Holm's method adjusts over): 01: 7, 05: 7." \
+        in table
 
 
 def test_fill_replaces_only_the_marked_block():

@@ -1,8 +1,6 @@
 import dataclasses
 
-import numpy as np
 import pandas as pd
-import pytest
 
 import alnb
 from alnb import results
@@ -33,17 +31,6 @@ def test_key_changes_with_config_and_data():
     assert key != results.config_key(dataclasses.replace(CFG, seeds=3), SYN)
     other = alnb.synthetic_dataset(n_train=300, n_test=100, seed=1)
     assert key != results.config_key(CFG, other)
-
-
-def test_paired_difference_matches_a_t_interval():
-    a = pd.DataFrame({"seed": [0, 1, 2, 0, 1, 2], "n_labeled": [10] * 3 + [20] * 3,
-                      "test_acc": [0.5, 0.6, 0.7, 0.80, 0.90, 0.85]})
-    b = a.assign(test_acc=a.test_acc - np.array([0, 0, 0, 0.10, 0.20, 0.15]))
-    d = results.paired_difference(a, b, value=25)  # nearest round at or below 25: n=20
-    assert d["mean"] == pytest.approx(0.15) and d["n_seeds"] == 3
-    half = 4.302653 * 0.05 / np.sqrt(3)  # t(0.975, 2) * sd / sqrt(n)
-    assert d["low"] == pytest.approx(0.15 - half, rel=1e-5)
-    assert d["high"] == pytest.approx(0.15 + half, rel=1e-5)
 
 
 def test_cached_computes_once_per_spec(tmp_path):

@@ -1,0 +1,80 @@
+import filecmp
+import json
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+from conftest import NO_DATA
+
+import alnb
+from alnb import experiments, runner
+from alnb.results import write_atomic
+
+
+def slow_compute(log):
+    def compute():
+        with open(log, "a") as f:
+            f.write("x\n")
+        time.sleep(0.3)
+        return pd.DataFrame({"v": [1, 2]})
+    return compute
+
+
+def claim_all(args):
+    paths, log = args
+    return [runner.compute_once(p, slow_compute(log), write_atomic, poll_s=0.05).v.sum()
+            for p in paths]
+
+
+def test_two_runners_started_at_once_run_each_job_once(tmp_path):
+    paths = [tmp_path / f"job{i}.csv.gz" for i in range(4)]
+    log = tmp_path / "calls"
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        got = pool.map(claim_all, [(paths, log), (paths[::-1], log)])
+    assert got == [[3] * 4, [3] * 4]
+    assert log.read_text().count("x") == 4  # each job computed by exactly one runner
+    assert not list(tmp_path.glob("*.lock")) and not list(tmp_path.glob(".*tmp"))
+
+
+def test_a_stale_lock_from_a_killed_run_is_taken_over(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    path = tmp_path / "job.csv.gz"
+    path.with_name(path.name + ".lock").write_text(json.dumps(
+        {"host": socket.gethostname(), "pid": dead.pid, "time": time.time()}))
+    got = runner.compute_once(path, lambda: pd.DataFrame({"v": [7]}), write_atomic)
+    assert got.v.tolist() == [7]
+
+
+def test_a_live_lock_is_respected(tmp_path):
+    lock = tmp_path / "job.csv.gz.lock"
+    lock.write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
+                                "time": time.time()}))
+    assert not runner.try_claim(lock)
+    lock.write_text(json.dumps({"host": "elsewhere", "pid": 1, "time": time.time() - 2e5}))
+    assert runner.try_claim(lock)  # another host's lock older than STALE_S
+
+
+def test_dask_cluster_writes_the_same_tables_as_a_serial_run(tmp_path, monkeypatch):
+    if not os.environ.get("ALNB_DATA_DIR"):
+        pytest.skip(NO_DATA)
+    from dask.distributed import LocalCluster
+
+    sc = experiments.scale("smoke")
+    data = {"mnist": alnb.load_dataset("mnist")}
+    plan = experiments.data_split_plan(sc, ["mnist"])
+    serial = experiments.run_plan(plan, data, sc, tmp_path / "serial", progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        monkeypatch.setenv("ALNB_SCHEDULER", cluster.scheduler_address)
+        on_cluster = experiments.run_plan(plan, data, sc, tmp_path / "dask", progress=False)
+    pd.testing.assert_frame_equal(serial, on_cluster)
+    names = sorted(p.name for p in (tmp_path / "serial").iterdir())
+    assert len(names) == 4 and names == sorted(p.name for p in (tmp_path / "dask").iterdir())
+    assert all(filecmp.cmp(tmp_path / "serial" / n, tmp_path / "dask" / n, shallow=False)
+               for n in names)
