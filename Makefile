@@ -4,16 +4,28 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test smoke figures campaign report bench peers-env lint lab clean
+.PHONY: setup lock test smoke figures campaign report bench peers-env lint lab clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name alnb --display-name "alnb (.venv)" > /dev/null
 	touch $@
+
+# Exact versions and hashes of every package: the CPU install (requirements.lock, what setup
+# and CI use) and the CUDA 12 one (requirements-cuda.lock). `make lock` re-resolves both.
+UV_VERSION := 0.13.9
+LOCK_FLAGS := --python-version 3.11 --python-platform x86_64-manylinux_2_28 --generate-hashes
+lock:
+	$(PYTHON) -m venv build/uv
+	build/uv/bin/pip install --quiet uv==$(UV_VERSION)
+	build/uv/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements.lock
+	build/uv/bin/uv pip compile pyproject.toml --extra dev --extra cuda $(LOCK_FLAGS) \
+		-o requirements-cuda.lock
 
 test: $(STAMP)
 	$(PY) -m pytest -q

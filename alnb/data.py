@@ -111,11 +111,20 @@ def synthetic_dataset(n_train: int = 600, n_test: int = 200, image_shape=(28, 28
 
 # --- where to look ---------------------------------------------------------------------------
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
 def _candidate_dirs(name, data_dir):
     root, why = (data_dir, "data_dir") if data_dir is not None else (
         os.environ.get("ALNB_DATA_DIR"), "$ALNB_DATA_DIR")
     if root:
-        yield Path(root) / name, why
+        root = Path(root).expanduser()
+        if not root.is_absolute():
+            # Notebooks run in notebooks/, make in the project root: a relative path means the
+            # same folder from both, the one beside the project's README.
+            why += f" {str(root)!r}, relative to the project root {PROJECT_ROOT}"
+            root = PROJECT_ROOT / root
+        yield root.resolve() / name, why
     if name == "fashion_mnist":
         yield DEBIAN_FASHION_DIR, "Debian package dataset-fashion-mnist"
 
@@ -308,6 +317,7 @@ def _cached(name, files, read):
             return {k: z[k] for k in z.files}
     except (OSError, ValueError, EOFError, KeyError, zlib.error, zipfile.BadZipFile):
         pass  # no cache yet, or a damaged one: decode again
+    _verify_md5(files.values())
     arrays = read()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -317,6 +327,22 @@ def _cached(name, files, read):
     except OSError:
         pass  # read-only home: still works, only slower
     return arrays
+
+
+def _verify_md5(paths) -> None:
+    """Check each file against the MD5SUMS* lists shipped beside it, where they name it. Runs
+    when files are decoded, not on every load (the decoded cache is keyed by size and time)."""
+    for path in paths:
+        listed = {}
+        for sums in path.parent.glob("MD5SUMS*"):
+            for line in sums.read_text().splitlines():
+                digest, _, fname = line.strip().partition("  ")
+                listed[fname.lstrip("*")] = digest.lower()
+        want = listed.get(path.name)
+        if want and hashlib.md5(path.read_bytes()).hexdigest() != want:
+            raise DataError(f"{path}: md5 differs from the one in {path.parent}/MD5SUMS*; the "
+                            "file is damaged or not the canonical one. Replace it with a fresh "
+                            "copy.")
 
 
 def _to_dataset(name, spec, a) -> Dataset:

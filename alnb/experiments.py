@@ -262,7 +262,8 @@ def gpla_search(ds, sc: Scale, cache_dir) -> pd.DataFrame:
 
     def compute():
         masks = pseudo.labeled_masks(pseudo.al_trajectory(ds, cfg, g.p_search), g.p_search)
-        res = pseudo.gpla(cfg.selection_net, ds, masks, thresholds, range(sc.seeds), g.n_min)
+        res = pseudo.gpla(cfg.selection_net, ds, masks, thresholds, range(sc.seeds), g.n_min,
+                          pool_size=cfg.pool_size)
         return res.summary.assign(rule=np.where(np.isnan(res.summary.requested), "hardest",
                                                 "grid"))
 
@@ -279,7 +280,8 @@ def gpla_before_after(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     def compute(cfg):
         h = pseudo.al_trajectory(ds, cfg, max(ps))
         return pd.concat([pseudo.gpla(cfg.selection_net, ds, pseudo.labeled_masks(h, p),
-                                      [pseudo.HARDEST], h.seeds, g.n_min).summary
+                                      [pseudo.HARDEST], h.seeds, g.n_min,
+                                      pool_size=cfg.pool_size).summary
                           for p in ps], ignore_index=True)
 
     frames = []

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from alnb.data import Dataset
+from alnb.data import Dataset, load_dataset
 from alnb.models import MODELS, Net
 from alnb.scoring import STRATEGIES, informativeness, margin, select
 from alnb.train import TrainState, accuracy, init_state, predict_proba, train_epochs
@@ -64,21 +64,40 @@ class ALConfig:
             if not ok:
                 raise ValueError(f"ALConfig: {msg}")
 
+        # Integers as users pass them (NumPy's too) become plain ints, so configs hash and
+        # print the same; bools and strings are not numbers here.
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.integer):
+                object.__setattr__(self, f.name, int(value))
+            elif isinstance(value, np.floating):
+                object.__setattr__(self, f.name, float(value))
+        for name in ("strategy", "mode", "model"):
+            need(isinstance(getattr(self, name), str),
+                 f"{name} must be a string, got {getattr(self, name)!r}")
+
+        def whole(value):
+            return isinstance(value, int) and not isinstance(value, bool)
+
         need(self.strategy in STRATEGIES,
              f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         need(self.mode in MODES, f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
         need(self.model in MODELS, f"unknown model {self.model!r}; choose one of {MODELS}")
         for name in ("acq_size", "hidden", "epochs", "seeds", "pool_splits", "batch_size"):
-            need(isinstance(getattr(self, name), int) and getattr(self, name) >= 1,
+            need(whole(getattr(self, name)) and getattr(self, name) >= 1,
                  f"{name} must be a positive integer, got {getattr(self, name)!r}")
         for name in ("eval_hidden", "eval_epochs", "n_rounds", "pool_size"):
             value = getattr(self, name)
-            need(value is None or (isinstance(value, int) and value >= 1),
+            need(value is None or (whole(value) and value >= 1),
                  f"{name} must be None or a positive integer, got {value!r}")
-        need(isinstance(self.initial_size, int) and self.initial_size >= 0,
-             f"initial_size must be an integer >= 0, got {self.initial_size!r}")
-        need(0 < self.split_fraction <= 1,
-             f"split_fraction p must be in (0, 1], got {self.split_fraction!r}")
+        for name in ("initial_size", "first_seed"):
+            need(whole(getattr(self, name)) and getattr(self, name) >= 0,
+                 f"{name} must be an integer >= 0, got {getattr(self, name)!r}")
+        need(isinstance(self.split_fraction, int | float) and not isinstance(
+            self.split_fraction, bool) and 0 < self.split_fraction <= 1,
+             f"split_fraction p must be a number in (0, 1], got {self.split_fraction!r}")
+        need(self.dataset is None or isinstance(self.dataset, str),
+             f"dataset must be None or a dataset name, got {self.dataset!r}")
 
     @property
     def selection_net(self) -> Net:
@@ -303,12 +322,20 @@ def seed_keys(seeds) -> jax.Array:
     return jnp.stack([jax.random.key_data(jax.random.key(s)) for s in seeds])
 
 
-def run_active_learning(ds: Dataset, cfg: ALConfig, progress: bool = True) -> History:
-    """Run `cfg` on `ds` for seeds first_seed .. first_seed + seeds - 1, vmapped in lockstep.
+def run_active_learning(ds: Dataset | str, cfg: ALConfig, progress: bool = True) -> History:
+    """Run `cfg` on `ds` (a Dataset, or a name for load_dataset) for seeds first_seed ..
+    first_seed + seeds - 1, vmapped in lockstep.
 
     Seed s gives every strategy and mode the same random start, initial weights, minibatch
     order and pool split (common random numbers), so strategies compare as paired differences.
     """
+    if isinstance(ds, str):
+        ds = load_dataset(ds)
+    if not isinstance(ds, Dataset):
+        raise TypeError(f"run_active_learning takes a Dataset or a dataset name, got "
+                        f"{type(ds).__name__}; use alnb.load_dataset(name).")
+    if not isinstance(cfg, ALConfig):
+        raise TypeError(f"run_active_learning takes an ALConfig, got {type(cfg).__name__}.")
     if cfg.dataset is not None and cfg.dataset != ds.name:
         raise ValueError(f"config is for dataset {cfg.dataset!r} but got {ds.name!r}.")
     if cfg.model == "cnn1" and ds.x_train.shape[1:] != (32, 32, 3):

@@ -99,14 +99,20 @@ def check_args(thresholds, n_min: int, labeled: np.ndarray) -> None:
 
 
 def gpla(net: Net, ds: Dataset, labeled: np.ndarray, thresholds, seeds, n_min: int = 150,
-         max_iter: int = 30, grid_size: int = 100) -> GPLAResult:
+         max_iter: int = 30, grid_size: int = 100, pool_size: int | None = None) -> GPLAResult:
     """Algorithm 1 for every seed (a row of `labeled`, bool [S, N] or [N] over the pool) and
     every threshold (`thresholds`: [T], or [S, T]; HARDEST picks, per seed, the hardest value
     of linspace(-1, 0, grid_size) whose first S has more than N examples). Iteration 0 trains
     on L alone with the same key for all thresholds of a seed, so its accuracy is the
-    'before'."""
+    'before'. The pool is the first `pool_size` training images (default: all of them), and
+    each row of `labeled` must cover it exactly."""
     seeds = list(seeds)
     labeled = np.asarray(labeled, bool).reshape(-1, np.shape(labeled)[-1])
+    n_pool = pool_size or len(ds.x_train)
+    if labeled.shape[1] != n_pool:
+        raise ValueError(f"labeled has {labeled.shape[1]} columns but the pool has {n_pool} "
+                         "examples; give one flag per pool example (pass pool_size for a "
+                         "smaller pool).")
     if labeled.shape[0] not in (1, len(seeds)):
         raise ValueError(f"labeled has {labeled.shape[0]} rows for {len(seeds)} seeds; give one "
                          "row per seed, or one row for all.")
@@ -197,7 +203,8 @@ def gpla_in_loop(ds: Dataset, cfg: ALConfig, n_rounds: int, n_min: int = 150) ->
     pick = jax.jit(jax.vmap(lambda s, avail, t: select(s, avail, cfg.acq_size, t)))
     rows = []
     for r in range(n_rounds):
-        res = gpla(cfg.selection_net, ds, labeled, [HARDEST], start.seeds, n_min)
+        res = gpla(cfg.selection_net, ds, labeled, [HARDEST], start.seeds, n_min,
+                   pool_size=cfg.pool_size)
         rows.append(res.summary.assign(round=r))
         idx, valid = pick(jnp.asarray(res.margin), jnp.asarray(~labeled), tie)
         for s, (i, v) in enumerate(zip(np.asarray(idx), np.asarray(valid), strict=True)):

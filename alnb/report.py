@@ -4,6 +4,7 @@ never typed by hand."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from types import SimpleNamespace
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from alnb import experiments as ex
+from alnb import results
 from alnb.experiments import ROOT
 from alnb.loop import ALConfig
 
@@ -128,6 +130,23 @@ def runtime_table(results=RESULTS) -> str:
     return "\n".join(lines)
 
 
+def environments(cache=RESULTS / "cache") -> str:
+    """Which environments computed the cached results: one line per (lock file, jax, platform),
+    from the tables' sidecars."""
+    counts: dict[str, int] = {}
+    for side in sorted(cache.glob("*.json")):
+        made = json.loads(side.read_text()).get("provenance")
+        key = ("not recorded (computed before alnb recorded provenance, by the commits before "
+               "this lock file)") if not made else (
+            f"lock `{made['lock']}`, jax {made['versions']['jax']}, numpy "
+            f"{made['versions']['numpy']}, {made['platform']}, XLA_FLAGS "
+            f"`{made['xla_flags'] or '(none)'}`")
+        counts[key] = counts.get(key, 0) + 1
+    current = results.provenance()["lock"]
+    lines = [f"- {n} cached tables: {key}" for key, n in counts.items()]
+    return "\n".join(lines + [f"- this checkout's lock file: `{current}`"])
+
+
 def fill(text: str, name: str, body: str) -> str:
     """Replace what lies between <!-- name:begin --> and <!-- name:end --> in text."""
     pattern = re.compile(rf"(<!-- {name}:begin -->\n).*?(<!-- {name}:end -->)", re.S)
@@ -140,6 +159,7 @@ def main() -> int:
     readme = ROOT / "README.md"
     text = fill(readme.read_text(), "claims", claims_table())
     text = fill(text, "results", results_sections())
+    text = fill(text, "environments", environments())
     readme.write_text(fill(text, "runtimes", runtime_table()))
     print(f"updated the claims, results and runtime tables in {readme}")
     return 0

@@ -1,19 +1,26 @@
-"""Tidy result tables, cached by config and data so re-plotting never retrains."""
+"""Tidy result tables, cached by config and data so re-plotting never retrains. Each cached
+table has a sidecar `<name>.json` with its checksum, shape and the environment that made it
+(package versions, git commit, XLA flags, platform, the lock file's hash)."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import hashlib
 import json
 import os
+import platform
+import subprocess
+import warnings
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from alnb.data import Dataset
-from alnb.loop import ALConfig, run_active_learning
+from alnb.loop import ALConfig, run_active_learning, schedule
 from alnb.runner import compute_once
 
 # Bump when the engine changes what a config computes, so old cached tables are not reused.
@@ -47,6 +54,82 @@ def write_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     os.replace(tmp, path)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class CacheError(RuntimeError):
+    """A cached table is corrupt or does not match what its config computes."""
+
+
+@functools.lru_cache(maxsize=1)
+def provenance() -> dict:
+    """The environment this process computes in, recorded beside every table it caches."""
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except OSError:
+            return ""
+
+    import jax
+
+    lock = ROOT / "requirements.lock"
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    return {
+        "versions": {p: metadata.version(p) for p in ("jax", "jaxlib", "flax", "optax", "numpy")},
+        "commit": git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain",
+                                                                          "alnb") else ""),
+        "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        "platform": f"{jax.devices()[0].platform}: {jax.devices()[0].device_kind} ({cpu})",
+        "lock": hashlib.sha256(lock.read_bytes()).hexdigest()[:12] if lock.exists() else "",
+    }
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_cached(frame: pd.DataFrame, path: Path, recorded: bool = True) -> None:
+    """The table, then its sidecar: checksum, rows, columns and (when `recorded`) this
+    process's provenance."""
+    write_atomic(frame, path)
+    side = {"sha256": _sha256(path), "rows": len(frame), "columns": list(frame.columns),
+            "provenance": provenance() if recorded else None}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.json.tmp")
+    tmp.write_text(json.dumps(side, indent=1))
+    os.replace(tmp, _sidecar(path))
+
+
+def read_cached(path: Path) -> pd.DataFrame:
+    """A cached table, checked against its sidecar; CacheError says which file and how to fix
+    it. A table made under another lock file is read with a warning."""
+    path = Path(path)
+    fix = f"delete {path.name} and its .json to recompute it"
+    side = json.loads(_sidecar(path).read_text()) if _sidecar(path).exists() else None
+    if side and _sha256(path) != side["sha256"]:
+        raise CacheError(f"{path}: checksum differs from {_sidecar(path).name}; the file is "
+                         f"corrupt or was edited: {fix}.")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, EOFError) as e:
+        raise CacheError(f"{path}: unreadable ({e}): {fix}.") from None
+    if side and (len(frame) != side["rows"] or list(frame.columns) != side["columns"]):
+        raise CacheError(f"{path}: {len(frame)} rows and columns {list(frame.columns)[:4]}... "
+                         f"where {side['rows']} rows were written: {fix}.")
+    made = (side or {}).get("provenance") or {}
+    if made.get("lock") and made["lock"] != provenance()["lock"]:
+        warnings.warn(f"{path.name} was computed under another locked environment "
+                      f"(lock {made['lock']}, jax {made['versions']['jax']}); rerun it to "
+                      "compare like with like.", stacklevel=2)
+    return frame
+
+
 def cache_path(cache_dir: str | os.PathLike, stem: str) -> Path:
     """Where a cached table lives: `stem.csv.gz`, or a plain `stem.csv` from before the cache
     was compressed."""
@@ -60,7 +143,7 @@ def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
     blob = json.dumps({"spec": spec, "data": data_fingerprint(ds), "engine": ENGINE_VERSION},
                       sort_keys=True, default=str)
     path = cache_path(cache_dir, f"{ds.name}-{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}")
-    return compute_once(path, compute, write_atomic)  # as later reads will see it
+    return compute_once(path, compute, write_cached, read_cached)
 
 
 def run_path(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike) -> Path:
@@ -79,4 +162,11 @@ def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "resul
                 frame[name] = value
         return frame
 
-    return compute_once(run_path(ds, cfg, cache_dir), compute, write_atomic)
+    path = run_path(ds, cfg, cache_dir)
+    frame = compute_once(path, compute, write_cached, read_cached)
+    n_rounds = len(schedule(cfg, cfg.pool_size or len(ds.x_train))[0])
+    if len(frame) != cfg.seeds * n_rounds or set(frame.get("seed", ())) != set(
+            range(cfg.first_seed, cfg.first_seed + cfg.seeds)):
+        raise CacheError(f"{path}: {len(frame)} rows where {cfg.seeds} seeds x {n_rounds} "
+                         f"rounds were expected: delete it and its .json to recompute it.")
+    return frame

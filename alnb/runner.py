@@ -55,7 +55,8 @@ def try_claim(lock_path: Path) -> bool:
     return False
 
 
-def compute_once(path: Path, compute, write, poll_s: float = 1.0) -> pd.DataFrame:
+def compute_once(path: Path, compute, write, read=pd.read_csv,
+                 poll_s: float = 1.0) -> pd.DataFrame:
     """The table at `path`, computing it with `compute()` and `write(frame, path)` only if no
     other runner has or is doing so; a runner that finds the lock held waits for the file."""
     path = Path(path)
@@ -70,7 +71,7 @@ def compute_once(path: Path, compute, write, poll_s: float = 1.0) -> pd.DataFram
                 lock.unlink(missing_ok=True)
         else:
             time.sleep(poll_s)
-    return pd.read_csv(path)
+    return read(path)
 
 
 def default_jobs() -> int:

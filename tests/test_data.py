@@ -163,3 +163,25 @@ def test_real_cifar10():
     assert np.bincount(d.y_train).tolist() == [5000] * 10
     assert d.y_train[:10].tolist() == [6, 9, 9, 4, 1, 1, 2, 7, 8, 3]
     assert (d.x_train[0, 0, 0] * 255).round().tolist() == [59, 62, 63]
+
+
+def test_md5_sums_beside_the_files_are_checked(tmp_path):
+    import hashlib
+
+    folder = write_mnist(tmp_path / "mnist")
+    sums = {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in folder.glob("*.gz")}
+    (folder / "MD5SUMS").write_text("".join(f"{h}  {n}\n" for n, h in sums.items()))
+    assert alnb.load_dataset("mnist", data_dir=tmp_path).x_train.shape[0] == 60000
+    images = folder / "t10k-images-idx3-ubyte.gz"
+    x = np.full((10000, 28, 28), 7, np.uint8)  # overwritten pixels, a valid IDX file
+    images.write_bytes(gzip.compress(idx_bytes(x, data.IDX_IMAGES)))
+    with pytest.raises(data.DataError, match=r"t10k-images-idx3-ubyte.gz: md5 differs"):
+        alnb.load_dataset("mnist", data_dir=tmp_path)
+
+
+def test_a_relative_data_dir_is_resolved_against_the_project_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALNB_DATA_DIR", "no/such/place")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(data.DataError, match=r"relative to the project root") as e:
+        alnb.load_dataset("mnist")
+    assert str(data.PROJECT_ROOT / "no/such/place/mnist") in str(e.value)

@@ -1,6 +1,9 @@
 import dataclasses
+import gzip
+import json
 
 import pandas as pd
+import pytest
 
 import alnb
 from alnb import results
@@ -45,3 +48,29 @@ def test_cached_computes_once_per_spec(tmp_path):
     c = results.cached(tmp_path, "study", {"n": 2}, SYN, compute)
     assert len(calls) == 2 and a.x[0] == b.x[0] == 1 and c.x[0] == 2
     assert sorted(p.name.split("-")[1] for p in tmp_path.glob("*.csv.gz")) == ["study", "study"]
+
+
+def test_cached_tables_carry_provenance_and_corruption_is_caught(tmp_path):
+    frame = results.cached_run(SYN, CFG, tmp_path, progress=False)
+    (path,) = tmp_path.glob("*.csv.gz")
+    side = json.loads(path.with_name(path.name + ".json").read_text())
+    made = side["provenance"]
+    assert side["rows"] == len(frame) == CFG.seeds * CFG.n_rounds
+    assert set(made["versions"]) == {"jax", "jaxlib", "flax", "optax", "numpy"}
+    assert made["lock"] and made["platform"].startswith("cpu")
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    path.write_bytes(gzip.compress("\n".join(lines[:-1]).encode()))  # a truncated table
+    with pytest.raises(results.CacheError, match="checksum differs .* delete"):
+        results.cached_run(SYN, CFG, tmp_path, progress=False)
+    path.with_name(path.name + ".json").unlink()  # no sidecar: the row count still catches it
+    with pytest.raises(results.CacheError, match=r"5 rows where 2 seeds x 3 rounds"):
+        results.cached_run(SYN, CFG, tmp_path, progress=False)
+
+
+def test_a_headerless_cache_file_fails_clearly(tmp_path):
+    results.cached_run(SYN, CFG, tmp_path, progress=False)
+    (path,) = tmp_path.glob("*.csv.gz")
+    path.with_name(path.name + ".json").unlink()
+    path.write_bytes(gzip.compress(b""))
+    with pytest.raises(results.CacheError, match="unreadable"):
+        results.cached_run(SYN, CFG, tmp_path, progress=False)

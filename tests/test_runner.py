@@ -75,6 +75,6 @@ def test_dask_cluster_writes_the_same_tables_as_a_serial_run(tmp_path, monkeypat
         on_cluster = experiments.run_plan(plan, data, sc, tmp_path / "dask", progress=False)
     pd.testing.assert_frame_equal(serial, on_cluster)
     names = sorted(p.name for p in (tmp_path / "serial").iterdir())
-    assert len(names) == 4 and names == sorted(p.name for p in (tmp_path / "dask").iterdir())
+    assert len(names) == 8 and names == sorted(p.name for p in (tmp_path / "dask").iterdir())
     assert all(filecmp.cmp(tmp_path / "serial" / n, tmp_path / "dask" / n, shallow=False)
                for n in names)
