@@ -17,6 +17,8 @@ import sys
 import time
 from typing import NamedTuple
 
+import pandas as pd
+
 from alnb import experiments as ex
 from alnb import runner
 from alnb.data import SPECS
@@ -102,16 +104,36 @@ def run(sc: ex.Scale, tier: int, log=print) -> None:
     left = sum(j.estimate_s for j in todo)
     log(f"campaign {sc.name} tier {tier}: {len(todo)} jobs, estimated {left / 3600:.1f} h")
     if os.environ.get("ALNB_SCHEDULER") or runner.default_jobs() > 1:
-        runner.run_all(j.task for j in todo)  # the cluster or local processes share them out
+        # The cluster or the local processes share the jobs out.
+        seconds = runner.run_all(functools.partial(_timed, j.task) for j in todo)
+        for job, s in zip(todo, seconds, strict=True):
+            record(sc, job, s)
         return
     for i, job in enumerate(todo, 1):
-        t = time.perf_counter()
         log(f"[{i}/{len(todo)}] {job.notebook} {job.name}: estimated "
             f"{job.estimate_s / 60:.1f} min")
-        runner.run_all([job.task])
+        (seconds,) = runner.run_all([functools.partial(_timed, job.task)])
+        record(sc, job, seconds)
         left -= job.estimate_s
-        log(f"[{i}/{len(todo)}] done in {(time.perf_counter() - t) / 60:.1f} min; "
+        log(f"[{i}/{len(todo)}] done in {seconds / 60:.1f} min; "
             f"ETA {left / 3600:.1f} h by the cost model")
+
+
+def _timed(task) -> float:
+    t = time.perf_counter()
+    task()
+    return time.perf_counter() - t
+
+
+def record(sc: ex.Scale, job: Job, seconds: float, path=None) -> None:
+    """Append a finished job's wall time to results/campaign_<scale>.csv: the compute each
+    notebook cost at that scale, beside the cost model's estimate."""
+    path = path or CACHE.parent / f"campaign_{sc.name}.csv"
+    row = pd.DataFrame([{"notebook": job.notebook, "job": job.name, "tier": job.tier,
+                         "estimate_s": round(job.estimate_s), "seconds": round(seconds),
+                         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}])
+    old = pd.read_csv(path, dtype={"notebook": str}) if path.exists() else None
+    ex.results.write_atomic(pd.concat([old, row]) if old is not None else row, path)
 
 
 def main(argv=None) -> int:

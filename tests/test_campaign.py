@@ -1,0 +1,38 @@
+import os
+
+import pandas as pd
+import pytest
+from conftest import NO_DATA
+
+from alnb import campaign, experiments
+
+
+def test_study_scale_keeps_the_papers_settings_and_stops_where_claims_stop():
+    sc = experiments.scale("study")
+    plan = experiments.training_modes_plan(sc, ["mnist", "fashion_mnist"])
+    cfgs = {(f, d, c.get("strategy", "margin"), c.get("mode", "cumulative"), c.get("hidden", 100)):
+            sc.config(60000, **c) for f, d, c in plan if "acq_size" not in c}
+    margin = cfgs["fig1", "mnist", "margin", "cumulative", 100]
+    assert (margin.acq_size, margin.seeds, margin.epochs, margin.n_rounds) == (120, 5, 1, None)
+    assert cfgs["fig8", "mnist", "least_confident", "cumulative", 100].n_rounds == 126  # 25%
+    assert cfgs["fig1", "mnist", "entropy", "cumulative", 100].n_rounds == 251  # 50%
+    # Fig. 2 and Fig. 1 share their exhaustive Margin run: one config, one cache entry.
+    fig2 = experiments.informativeness_plan(sc, ["mnist"])[0][2]
+    assert sc.config(60000, **fig2) == margin
+    assert experiments.scale("study", seeds=8).config(60000).seeds == 8
+
+
+def test_campaign_jobs_have_tiers_and_record_their_time(tmp_path):
+    if not os.environ.get("ALNB_DATA_DIR"):
+        pytest.skip(NO_DATA)
+    sc = experiments.scale("study")
+    jobs = campaign.jobs(sc, cache=tmp_path)
+    assert {j.notebook for j in jobs} == {"01", "02", "03", "04", "05"}
+    assert {j.tier for j in jobs if "cifar10" in j.name} == {3}
+    assert {j.tier for j in jobs if "hidden 1000" in j.name} == {2}
+    assert not any(j.done for j in jobs)  # an empty cache
+    path = tmp_path / "campaign.csv"
+    campaign.record(sc, jobs[0], 12.4, path)
+    campaign.record(sc, jobs[1], 30, path)
+    t = pd.read_csv(path, dtype={"notebook": str})
+    assert t.seconds.tolist() == [12, 30] and t.notebook.iloc[0] == jobs[0].notebook
