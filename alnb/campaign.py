@@ -67,8 +67,12 @@ def jobs(sc: ex.Scale, cache=CACHE) -> list[Job]:
             continue
         seen.add(key)
         ds = runner.dataset(name)
+        extra = (f" splits {cfg.pool_splits}" * (cfg.pool_splits > 1)
+                 + f" start {cfg.initial_size}" * (cfg.initial_size > 0)
+                 + f" epochs {cfg.epochs}" * (cfg.epochs > 1)
+                 + f" eval {cfg.eval_hidden}/{cfg.eval_epochs}" * (cfg.evaluation_net is not None))
         out.append(Job(notebook, f"{figure} {name} {cfg.strategy}/{cfg.mode} hidden {cfg.hidden} "
-                       f"acq {cfg.acq_size} rounds {cfg.n_rounds or 'all'}",
+                       f"acq {cfg.acq_size} rounds {cfg.n_rounds or 'all'}{extra}",
                        _tier(figure, name, cfg), ex.estimate_seconds(cfg, n),
                        functools.partial(_al_job, name, cfg, cache),
                        ex.results.run_path(ds, cfg, cache).exists()))
