@@ -25,9 +25,35 @@ SECTIONS = {"01": ("Training modes and query strategies", "Sec. 3, A.1-A.4"),
             "05": ("GPLA: gradual pseudo-labeling", "Sec. 7, A.7")}
 
 
-def _claims(results):
+# The scale whose claims the README shows, most evidential first.
+EVIDENCE = ("paper", "study", "quick", "smoke")
+
+
+def _by_scale(results) -> dict[str, dict[str, pd.DataFrame]]:
+    """{notebook: {scale: claims table}} from results/claims_NN_SCALE.csv."""
+    out: dict[str, dict[str, pd.DataFrame]] = {}
     for path in sorted(results.glob("claims_*.csv")):
-        yield path.stem.split("_")[1], pd.read_csv(path)
+        nb, _, scale = path.stem.removeprefix("claims_").partition("_")
+        out.setdefault(nb, {})[scale or "?"] = pd.read_csv(path)
+    return out
+
+
+def _claims(results):
+    """Each notebook's claims at its most evidential scale."""
+    for nb, tables in _by_scale(results).items():
+        yield nb, tables[min(tables, key=lambda s: EVIDENCE.index(s) if s in EVIDENCE else 9)]
+
+
+def scale_comparison(results=RESULTS) -> str:
+    """Each claim's quick-scale verdict beside its study-scale one, for notebooks with both."""
+    lines = ["| notebook | claim | quick | study |", "|---|---|---|---|"]
+    for nb, tables in _by_scale(results).items():
+        if {"quick", "study"} <= set(tables):
+            quick = dict(zip(tables["quick"].claim, tables["quick"].verdict, strict=True))
+            for r in tables["study"].itertuples():
+                lines.append(f"| {nb} | {_cell(r.claim)} | {quick.get(r.claim, '–')} | "
+                             f"**{r.verdict}** ({_scale(tables['study'])}) |")
+    return "\n".join(lines) if len(lines) > 2 else "(no notebook has study-scale claims yet)"
 
 
 def _cell(text) -> str:
@@ -160,6 +186,7 @@ def main() -> int:
     text = fill(readme.read_text(), "claims", claims_table())
     text = fill(text, "results", results_sections())
     text = fill(text, "environments", environments())
+    text = fill(text, "scales", scale_comparison())
     readme.write_text(fill(text, "runtimes", runtime_table()))
     print(f"updated the claims, results and runtime tables in {readme}")
     return 0

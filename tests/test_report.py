@@ -7,9 +7,11 @@ from alnb import notebooks, report
 def test_claims_table_collects_every_claims_file(tmp_path):
     counts = {"supported": "2/2", "holm": "1/2", "comparisons": 7}
     pd.DataFrame([{"claim": "M beats R", "paper": "Fig. 1", "measured": "x",
-                   "verdict": "holds", **counts}]).to_csv(tmp_path / "claims_01.csv", index=False)
+                   "verdict": "holds", **counts}]).to_csv(tmp_path / "claims_01_quick.csv",
+                                                          index=False)
     pd.DataFrame([{"claim": "GPLA helps", "paper": "Fig. 7", "measured": "y",
-                   "verdict": "mixed", **counts}]).to_csv(tmp_path / "claims_05.csv", index=False)
+                   "verdict": "mixed", **counts}]).to_csv(tmp_path / "claims_05_quick.csv",
+                                                          index=False)
     table = report.claims_table(tmp_path)
     assert "| 01 | M beats R | Fig. 1 | **holds** | 2/2 (1/2 after Holm) | ? |" in table
     assert table.index("M beats R") < table.index("GPLA helps")
@@ -44,10 +46,23 @@ def test_paper_estimates_cover_every_notebook():
 def test_results_sections_show_figures_numbers_and_scale(tmp_path):
     pd.DataFrame([{"claim": "GPLA helps", "paper": "Fig. 7", "measured": "+0.1 [0.05, 0.15]",
                    "verdict": "holds", "scale": "quick", "seeds": 3}]).to_csv(
-        tmp_path / "claims_05.csv", index=False)
+        tmp_path / "claims_05_quick.csv", index=False)
     (tmp_path / "05_fig7.png").write_bytes(b"")
     text = report.results_sections(tmp_path, figures=tmp_path)
     assert text.startswith("### 05 · GPLA: gradual pseudo-labeling (Sec. 7, A.7; scale quick, "
                            "3 seeds)")
     assert "![05_fig7](figures/05_fig7.png)" in text
     assert "| GPLA helps | Fig. 7 | +0.1 [0.05, 0.15] | **holds** |" in text
+
+
+def test_the_study_scale_is_shown_first_and_compared_with_quick(tmp_path):
+    row = {"paper": "Fig. 3", "measured": "x", "supported": "1/1", "holm": "1/1",
+           "comparisons": 1}
+    pd.DataFrame([{"claim": "I jumps", "verdict": "mixed", "scale": "quick", "seeds": 3,
+                   **row}]).to_csv(tmp_path / "claims_03_quick.csv", index=False)
+    pd.DataFrame([{"claim": "I jumps", "verdict": "holds", "scale": "study", "seeds": 5,
+                   **row}]).to_csv(tmp_path / "claims_03_study.csv", index=False)
+    assert "| 03 | I jumps | Fig. 3 | **holds** | 1/1 (1/1 after Holm) | study, 5 seeds |" \
+        in report.claims_table(tmp_path)
+    assert "| 03 | I jumps | mixed | **holds** (study, 5 seeds) |" in report.scale_comparison(
+        tmp_path)
