@@ -386,7 +386,8 @@ def margin_subsets(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     st = START_SETTINGS[sc.name]
     cfg = ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
                    seeds=st.subset_seeds, pool_size=sc.pool_size)
-    return results.cached(cache_dir, "subsets", {**dataclasses.asdict(cfg), "n": st.subset},
+    spec = {**dataclasses.asdict(cfg), "n": st.subset, "same_key_per_seed": True}
+    return results.cached(cache_dir, "subsets", spec,
                           ds, lambda: start.subset_accuracy(
                               ds, run_active_learning(ds, cfg, progress=False), st.subset,
                               cfg.selection_net)).assign(dataset=ds.name)

@@ -173,6 +173,22 @@ def environments(cache=RESULTS / "cache") -> str:
     return "\n".join(lines + [f"- this checkout's lock file: `{current}`"])
 
 
+def campaign_table(results=RESULTS, scale: str = "study") -> str:
+    """Per notebook, the campaign's compute so far (results/campaign_<scale>.csv) beside the
+    cost model's estimate of the same jobs."""
+    path = results / f"campaign_{scale}.csv"
+    if not path.exists():
+        return f"(no {scale} campaign jobs finished yet)"
+    t = pd.read_csv(path, dtype={"notebook": str}).drop_duplicates("job", keep="last")
+    lines = [f"| notebook | {scale} jobs finished | compute spent | cost model for them | "
+             "measured / model |", "|---|---|---|---|---|"]
+    for nb, g in t.groupby("notebook"):
+        lines.append(f"| {nb} | {len(g)} | {_duration(g.seconds.sum())} | "
+                     f"{_duration(g.estimate_s.sum())} | "
+                     f"{g.seconds.sum() / g.estimate_s.sum():.2f} |")
+    return "\n".join(lines)
+
+
 def fill(text: str, name: str, body: str) -> str:
     """Replace what lies between <!-- name:begin --> and <!-- name:end --> in text."""
     pattern = re.compile(rf"(<!-- {name}:begin -->\n).*?(<!-- {name}:end -->)", re.S)
@@ -187,6 +203,7 @@ def main() -> int:
     text = fill(text, "results", results_sections())
     text = fill(text, "environments", environments())
     text = fill(text, "scales", scale_comparison())
+    text = fill(text, "campaign", campaign_table())
     readme.write_text(fill(text, "runtimes", runtime_table()))
     print(f"updated the claims, results and runtime tables in {readme}")
     return 0

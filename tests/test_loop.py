@@ -134,8 +134,8 @@ def test_selection_waits_for_the_next_subset():
 @pytest.mark.parametrize("changes, message", [
     ({"strategy": "bald"}, "unknown strategy 'bald'"),
     ({"mode": "online"}, "unknown mode"),
-    ({"split_fraction": 0.0}, r"p must be in \(0, 1\]"),
-    ({"split_fraction": 1.5}, r"p must be in \(0, 1\]"),
+    ({"split_fraction": 0.0}, r"p must be a number in \(0, 1\]"),
+    ({"split_fraction": 1.5}, r"p must be a number in \(0, 1\]"),
     ({"acq_size": 0}, "acq_size must be a positive integer"),
     ({"model": "resnet"}, "unknown model"),
 ])

@@ -66,3 +66,12 @@ def test_the_study_scale_is_shown_first_and_compared_with_quick(tmp_path):
         in report.claims_table(tmp_path)
     assert "| 03 | I jumps | mixed | **holds** (study, 5 seeds) |" in report.scale_comparison(
         tmp_path)
+
+
+def test_campaign_table_sets_compute_beside_the_cost_model(tmp_path):
+    pd.DataFrame({"notebook": ["03", "03", "01"], "job": ["a", "b", "c"], "tier": 1,
+                  "estimate_s": [100, 100, 60], "seconds": [150, 250, 60],
+                  "finished": "t"}).to_csv(tmp_path / "campaign_study.csv", index=False)
+    table = report.campaign_table(tmp_path)
+    assert "| 03 | 2 | 6.7 min | 3.3 min | 2.00 |" in table
+    assert table.index("| 01 |") < table.index("| 03 |")
