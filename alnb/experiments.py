@@ -18,7 +18,7 @@ from alnb import pseudo, results, runner, start
 from alnb.data import SPECS
 from alnb.loop import ALConfig, run_active_learning, schedule
 from alnb.results import cached_run
-from alnb.scoring import STRATEGIES
+from alnb.scoring import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,8 +141,8 @@ def training_modes_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, 
     modes = ("incremental", "cumulative")
     plan = []
     for i, d in enumerate(datasets):
-        for strategy in STRATEGIES:
-            fig = "fig1" if strategy in ("random", "margin", "entropy") else "fig8"
+        for strategy, s in REGISTRY.items():
+            fig = s.figure
             plan += [(fig, d, {"strategy": strategy, "mode": m,
                                "stop_frac": sc.stop(fig, strategy)}) for m in modes]
         for hidden in (10, 1000):

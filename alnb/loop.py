@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from alnb.data import Dataset, load_dataset
 from alnb.models import MODELS, Net
-from alnb.scoring import STRATEGIES, informativeness, margin, select
+from alnb.scoring import STRATEGIES, batch_informativeness, informativeness, margin, select
 from alnb.train import TrainState, accuracy, init_state, predict_proba, train_epochs
 
 MODES = ("cumulative", "incremental", "warm")
@@ -226,15 +226,10 @@ def _score_and_select(spec: _Spec, s: SeedState, choice, pool, r, count, n_stage
     scores = jax.lax.switch(choice.strategy, measures, probs, _round_keys(s, r)[2])
     idx, valid = select(scores, ~labeled & (s.subset < n_stages), spec.acq, s.tie_order)
     w = valid.astype(jnp.float32)
-    n_valid = jnp.sum(w)
-
-    def batch_mean(v):
-        return jnp.where(n_valid > 0, jnp.sum(v * w) / jnp.maximum(n_valid, 1.0), jnp.nan)
-
     metrics = {
         "train_acc": accuracy(probs, pool["y"], labeled),
-        "batch_informativeness": batch_mean(scores[idx]),
-        "batch_margin": batch_mean(jax.vmap(margin)(probs[idx])),
+        "batch_informativeness": batch_informativeness(scores[idx], valid),
+        "batch_margin": batch_informativeness(jax.vmap(margin)(probs[idx]), valid),
         "batch_class_counts": jnp.sum(jax.nn.one_hot(pool["y"][idx], probs.shape[1]) * w[:, None],
                                       axis=0).astype(jnp.int32),
         "batch_indices": jnp.where(valid, idx, -1),

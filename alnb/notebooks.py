@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from unittest import mock
@@ -33,8 +34,10 @@ def notebooks(only: str | None = None) -> list[Path]:
     return found
 
 
-def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build") -> Path:
-    """Run `nb` with `parameters` into out_dir; raise NotebookFailed naming the failing cell."""
+def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build",
+            use_log: Path | None = None) -> Path:
+    """Run `nb` with `parameters` into out_dir; raise NotebookFailed naming the failing cell.
+    With `use_log`, the kernel notes there each cached table it computed or read."""
     import papermill
 
     declared = papermill.inspect_notebook(str(nb))
@@ -44,7 +47,7 @@ def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build") -> Path:
                              f"takes {', '.join(declared)}.")
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / nb.name
-    env = {}
+    env = {"ALNB_USE_LOG": str(use_log)} if use_log else {}
     if os.environ.get("ALNB_DATA_DIR"):  # the kernel runs in notebooks/: make it absolute
         env["ALNB_DATA_DIR"] = str(Path(os.environ["ALNB_DATA_DIR"]).resolve())
     if parameters.get("scale") == "smoke":
@@ -64,7 +67,8 @@ def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build") -> Path:
 
 def record_runtime(notebook: str, scale: str, seconds: float,
                    path: Path = ROOT / "results" / "runtimes.csv") -> None:
-    """Keep the latest measured runtime of each (notebook, scale) for the README."""
+    """Keep the latest measured runtime of each (notebook, scale) for the README: a run that
+    computed every table it used (main records no other)."""
     import pandas as pd
 
     from alnb.results import write_atomic
@@ -91,17 +95,22 @@ def main(argv=None) -> int:
     total = time.perf_counter()
     for nb in notebooks(args.only):
         t = time.perf_counter()
-        cache = (NOTEBOOKS / parameters.get("results_dir", "../results") / "cache").resolve()
-        cached = len(list(cache.glob("*.csv.gz")))
-        try:
-            execute(nb, parameters)
-        except NotebookFailed as e:
-            print(f"FAILED {e}", file=sys.stderr)
-            return 1
+        with tempfile.TemporaryDirectory() as tmp:
+            log = Path(tmp) / "uses"
+            try:
+                execute(nb, parameters, use_log=log)
+            except NotebookFailed as e:
+                print(f"FAILED {e}", file=sys.stderr)
+                return 1
+            uses = [line.split() for line in log.read_text().splitlines()] if log.exists() else []
         seconds = time.perf_counter() - t
-        print(f"{nb.name}: {seconds:.0f} s at scale {parameters['scale']}", flush=True)
-        # A re-plot from the cache is not a runtime, nor is a smoke run (CI's, not the study's).
-        if parameters["scale"] != "smoke" and len(list(cache.glob("*.csv.gz"))) > cached:
+        computed = {name for how, name in uses if how == "computed"}
+        read = {name for how, name in uses if how == "cached"} - computed
+        print(f"{nb.name}: {seconds:.0f} s at scale {parameters['scale']} ({len(computed)} "
+              f"tables computed, {len(read)} read from the cache)", flush=True)
+        # Only a run that computed every table is a runtime: not a re-plot, not a resumed run,
+        # and not a smoke run (CI's, not the study's).
+        if parameters["scale"] != "smoke" and computed and not read:
             record_runtime(nb.stem, parameters["scale"], seconds)
     print(f"all notebooks: {time.perf_counter() - total:.0f} s")
     return 0

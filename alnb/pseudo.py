@@ -25,7 +25,7 @@ from alnb.data import Dataset
 from alnb.loop import ALConfig, pool_arrays, run_active_learning, seed_keys
 from alnb.models import Net
 from alnb.scoring import margin, select
-from alnb.train import accuracy, init_state, predict_proba, train_epochs
+from alnb.train import accuracy, fit_fresh, predict_proba
 
 # A threshold that means: the hardest grid value at which GPLA adds pseudo-labels (|S| > N).
 HARDEST = float("nan")
@@ -42,11 +42,9 @@ class _Lane(NamedTuple):
 
 
 def _lane_step(net, grid, lane: _Lane, pool, n_min, it):
-    k_init, k_train = jax.random.split(jax.random.fold_in(lane.key, it))
-    shape = pool["x"].shape[1:]
     order = jnp.argsort(~lane.used, stable=True).astype(jnp.int32)  # L and P first
-    state, _ = train_epochs(net, init_state(net, k_init, shape), k_train, pool["x"], lane.labels,
-                         order, 0, jnp.sum(lane.used))
+    state, _ = fit_fresh(net, jax.random.fold_in(lane.key, it), pool["x"], lane.labels, order, 0,
+                         jnp.sum(lane.used))
     probs = predict_proba(net, state.params, pool["x"])
     test_acc = accuracy(predict_proba(net, state.params, pool["x_test"]), pool["y_test"])
     lc = -jnp.max(probs, axis=1)

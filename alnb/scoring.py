@@ -3,11 +3,12 @@ vmapped over the pool; larger means more informative. Selection of the top-n bat
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
 from jax import lax
-
-STRATEGIES = ("random", "margin", "entropy", "least_confident", "least_squares")
 
 
 def margin(p_C):
@@ -33,8 +34,26 @@ def least_squares(p_C):
     return -jnp.sum(jnp.square(p_C - 1.0 / p_C.shape[0]))
 
 
-MEASURES = {"margin": margin, "entropy": entropy, "least_confident": least_confident,
-            "least_squares": least_squares}
+class Strategy(NamedTuple):
+    """A query strategy: its measure for one probability vector (None: Random, which draws
+    I^R ~ unif(0, 1)), its name in figures, and the figure of notebook 01 it is drawn in."""
+
+    measure: Callable | None
+    label: str
+    figure: str
+
+
+# The one registry of query strategies. Its order is the traced index the compiled round
+# switches on, so a new strategy goes at the end.
+REGISTRY = {
+    "random": Strategy(None, "R", "fig1"),
+    "margin": Strategy(margin, "M", "fig1"),
+    "entropy": Strategy(entropy, "E", "fig1"),
+    "least_confident": Strategy(least_confident, "LC", "fig8"),
+    "least_squares": Strategy(least_squares, "LS", "fig8"),
+}
+STRATEGIES = tuple(REGISTRY)
+MEASURES = {name: s.measure for name, s in REGISTRY.items() if s.measure is not None}
 
 
 def informativeness(strategy: str, probs_NC, key):
@@ -44,6 +63,14 @@ def informativeness(strategy: str, probs_NC, key):
     if strategy not in MEASURES:
         raise ValueError(f"Unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}.")
     return jax.vmap(MEASURES[strategy])(probs_NC)
+
+
+def batch_informativeness(values_B, valid_B):
+    """I_B: the mean of an informativeness over the selected batch B (Sec. 4; I_B^M with the
+    margin), over its valid picks; NaN for an empty batch."""
+    w = valid_B.astype(jnp.float32)
+    n = jnp.sum(w)
+    return jnp.where(n > 0, jnp.sum(values_B * w) / jnp.maximum(n, 1.0), jnp.nan)
 
 
 def select(scores_N, available_N, n: int, tie_order_N):

@@ -16,7 +16,7 @@ from alnb.data import Dataset
 from alnb.loop import History, pool_arrays, seed_keys
 from alnb.models import Net
 from alnb.scoring import MEASURES, informativeness, select
-from alnb.train import accuracy, init_state, predict_proba, train_epochs
+from alnb.train import accuracy, fit_fresh, init_state, predict_proba
 
 
 @functools.partial(jax.jit, static_argnums=(0, 3, 4))
@@ -88,9 +88,7 @@ def dark_image_informativeness(alphas, n_inits: int = 100, n_images: int = 1000,
 def _fit_and_test(net, key, pool, order, start, end, eval_mask):
     """Train fresh on pool rows order[start:end]; accuracy on the test set and on the pool
     rows in eval_mask."""
-    k_init, k_train = jax.random.split(key)
-    state, _ = train_epochs(net, init_state(net, k_init, pool["x"].shape[1:]), k_train, pool["x"],
-                         pool["y"], order, start, end)
+    state, _ = fit_fresh(net, key, pool["x"], pool["y"], order, start, end)
     probs = predict_proba(net, state.params, pool["x"])
     test = accuracy(predict_proba(net, state.params, pool["x_test"]), pool["y_test"])
     return test, accuracy(probs, pool["y"], eval_mask)

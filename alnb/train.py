@@ -88,6 +88,14 @@ def train_epochs(net: Net, state: TrainState, key, x_pool, y_pool, order_N, star
     return state, jnp.where(n > 0, hits / jnp.maximum(n, 1), jnp.nan)
 
 
+def fit_fresh(net: Net, key, x_pool, y_pool, order_N, start, end):
+    """Fresh weights and optimizer (the paper's initialisers), then train_epochs on pool rows
+    order_N[start:end]: every retraining of Sec. 6 and 7. Returns (state, running_acc)."""
+    k_init, k_train = jax.random.split(key)
+    return train_epochs(net, init_state(net, k_init, x_pool.shape[1:]), k_train, x_pool, y_pool,
+                        order_N, start, end)
+
+
 def predict_proba(net: Net, params, x, chunk: int | None = None):
     """Softmax outputs in inference mode (dropout off), in chunks to bound memory.
 

@@ -36,3 +36,16 @@ def test_a_failing_cell_is_named(tmp_path):
     with pytest.raises(notebooks.NotebookFailed, match=r"01_training_modes.ipynb: cell \d+ "
                                                        r"failed with ValueError: Unknown scale"):
         notebooks.execute(ALL[0], {"scale": "huge"}, out_dir=tmp_path)
+
+
+def test_only_a_run_that_computed_everything_is_a_runtime(tmp_path, monkeypatch):
+    runs = []
+
+    def fake_execute(nb, parameters, use_log=None, out_dir=None):
+        use_log.write_text({"01": "computed a\ncached a\n", "02": "computed b\ncached c\n",
+                            "03": "cached d\n"}.get(nb.name[:2], ""))
+
+    monkeypatch.setattr(notebooks, "execute", fake_execute)
+    monkeypatch.setattr(notebooks, "record_runtime", lambda nb, *_: runs.append(nb))
+    assert notebooks.main(["--scale", "quick", "--only", "0"]) == 0
+    assert runs == ["01_training_modes"]  # 02 resumed, 03 re-plotted, 04 and 05 read nothing
