@@ -65,19 +65,24 @@ def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build",
     return out
 
 
-def record_runtime(notebook: str, scale: str, seconds: float,
+def record_runtime(notebook: str, scale: str, seconds: float, resumed: bool = False,
                    path: Path = ROOT / "results" / "runtimes.csv") -> None:
-    """Keep the latest measured runtime of each (notebook, scale) for the README: a run that
-    computed every table it used (main records no other)."""
+    """Keep the latest measured runtime of each (notebook, scale) for the README. A resumed
+    run (some tables were cached before) is kept only where no complete run is, and is
+    marked as such."""
     import pandas as pd
 
     from alnb.results import write_atomic
 
     old = pd.read_csv(path) if path.exists() else pd.DataFrame(
-        columns=["notebook", "scale", "seconds"])
-    old = old[(old.notebook != notebook) | (old.scale != scale)]
-    new = pd.DataFrame([{"notebook": notebook, "scale": scale, "seconds": round(seconds)}])
-    write_atomic(pd.concat([old, new]).sort_values(["notebook", "scale"]), path)
+        columns=["notebook", "scale", "seconds", "resumed"])
+    old = old.assign(resumed=old.get("resumed", False)).fillna({"resumed": False})
+    same = (old.notebook == notebook) & (old.scale == scale)
+    if resumed and (same & ~old.resumed.astype(bool)).any():
+        return
+    new = pd.DataFrame([{"notebook": notebook, "scale": scale, "seconds": round(seconds),
+                         "resumed": resumed}])
+    write_atomic(pd.concat([old[~same], new]).sort_values(["notebook", "scale"]), path)
 
 
 def main(argv=None) -> int:
@@ -108,10 +113,10 @@ def main(argv=None) -> int:
         read = {name for how, name in uses if how == "cached"} - computed
         print(f"{nb.name}: {seconds:.0f} s at scale {parameters['scale']} ({len(computed)} "
               f"tables computed, {len(read)} read from the cache)", flush=True)
-        # Only a run that computed every table is a runtime: not a re-plot, not a resumed run,
-        # and not a smoke run (CI's, not the study's).
-        if parameters["scale"] != "smoke" and computed and not read:
-            record_runtime(nb.stem, parameters["scale"], seconds)
+        # A re-plot is not a runtime, a resumed run only a marked one, and a smoke run (CI's,
+        # not the study's) none.
+        if parameters["scale"] != "smoke" and computed:
+            record_runtime(nb.stem, parameters["scale"], seconds, resumed=bool(read))
     print(f"all notebooks: {time.perf_counter() - total:.0f} s")
     return 0
 

@@ -145,13 +145,17 @@ def runtime_table(results=RESULTS) -> str:
     path = results / "runtimes.csv"
     if not path.exists():
         return "(no runtimes recorded yet: run `make smoke` and `make figures`)"
-    t = pd.read_csv(path).pivot(index="notebook", columns="scale", values="seconds")
-    cols = [c for c in ("smoke", "quick", "paper") if c in t]
+    raw = pd.read_csv(path)
+    resumed = raw.get("resumed", pd.Series(False, index=raw.index)).fillna(False).astype(bool)
+    cell = raw.seconds.map(_duration) + resumed.map({True: " (resumed)", False: ""})
+    t = raw.assign(cell=cell).pivot(index="notebook", columns="scale", values="cell")
+    cols = [c for c in ("smoke", "quick", "study", "paper") if c in t]
     estimates = paper_estimates()
     lines = ["| notebook | " + " | ".join(f"{c}, measured" for c in cols)
              + " | paper, estimated |", "|---|" + "---|" * (len(cols) + 1)]
     for nb, r in t.iterrows():
-        cells = [_duration(r[c]) for c in cols] + [_duration(estimates.get(nb))]
+        cells = [r[c] if isinstance(r[c], str) else "–" for c in cols] + [
+            _duration(estimates.get(nb))]
         lines.append(f"| `{nb}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

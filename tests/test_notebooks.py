@@ -46,6 +46,7 @@ def test_only_a_run_that_computed_everything_is_a_runtime(tmp_path, monkeypatch)
                             "03": "cached d\n"}.get(nb.name[:2], ""))
 
     monkeypatch.setattr(notebooks, "execute", fake_execute)
-    monkeypatch.setattr(notebooks, "record_runtime", lambda nb, *_: runs.append(nb))
+    monkeypatch.setattr(notebooks, "record_runtime",
+                        lambda nb, scale, s, resumed: runs.append((nb[:2], resumed)))
     assert notebooks.main(["--scale", "quick", "--only", "0"]) == 0
-    assert runs == ["01_training_modes"]  # 02 resumed, 03 re-plotted, 04 and 05 read nothing
+    assert runs == [("01", False), ("02", True)]  # 03 re-plotted; 04 and 05 read nothing

@@ -28,11 +28,14 @@ def test_fill_replaces_only_the_marked_block():
 
 def test_runtimes_keep_the_latest_per_notebook_and_scale(tmp_path):
     path = tmp_path / "runtimes.csv"
-    notebooks.record_runtime("01_x", "quick", 100.4, path)
-    notebooks.record_runtime("01_x", "smoke", 9, path)
-    notebooks.record_runtime("01_x", "quick", 200, path)
+    notebooks.record_runtime("01_x", "quick", 100.4, path=path)
+    notebooks.record_runtime("01_x", "smoke", 9, path=path)
+    notebooks.record_runtime("01_x", "quick", 200, path=path)
+    notebooks.record_runtime("01_x", "quick", 50, resumed=True, path=path)  # kept out
+    notebooks.record_runtime("02_x", "quick", 70, resumed=True, path=path)  # the only one
     t = pd.read_csv(path)
-    assert sorted(zip(t.scale, t.seconds, strict=True)) == [("quick", 200), ("smoke", 9)]
+    assert sorted(zip(t.notebook, t.scale, t.seconds, t.resumed, strict=True)) == [
+        ("01_x", "quick", 200, False), ("01_x", "smoke", 9, False), ("02_x", "quick", 70, True)]
     assert "| `01_x` | 9 s | 3.3 min | – |" in report.runtime_table(tmp_path)
 
 
