@@ -64,10 +64,17 @@ def grid(frame: pd.DataFrame, panels: list[str], hue: str, y: str = "test_acc",
     return fig
 
 
+# What a scale cannot show, said on every figure made at it.
+SCALE_NOTES = {"quick": "a preview: acquisition 10x the paper's, so it cannot test the claims "
+                        "about the first rounds",
+               "smoke": "CI only: a tiny pool"}
+
+
 def caption(fig, text: str, scale: str, seeds: int) -> None:
     """Every figure says what made it: the scale and the number of seeds."""
+    note = f"\n{scale}: {SCALE_NOTES[scale]}" if scale in SCALE_NOTES else ""
     fig.suptitle(f"{text}  [scale: {scale}, {seeds} seed{'s' if seeds != 1 else ''}, "
-                 "mean ± 95% CI]", fontsize="medium", y=1.04)
+                 f"mean ± 95% CI]{note}", fontsize="medium", y=1.04 + 0.03 * bool(note))
 
 
 def savefig(fig, name: str, out_dir: str | os.PathLike = "figures") -> list[Path]:

@@ -63,7 +63,8 @@ def _cell(text) -> str:
 def _scale(frame) -> str:
     if "scale" not in frame:
         return "?"
-    return f"{frame.scale.iloc[0]}, {frame.seeds.iloc[0]} seeds"
+    note = " (preview: cannot test early-round claims)" * (frame.scale.iloc[0] == "quick")
+    return f"{frame.scale.iloc[0]}, {frame.seeds.iloc[0]} seeds{note}"
 
 
 def _counts(r) -> str:

@@ -53,7 +53,7 @@ def test_results_sections_show_figures_numbers_and_scale(tmp_path):
     (tmp_path / "05_fig7.png").write_bytes(b"")
     text = report.results_sections(tmp_path, figures=tmp_path)
     assert text.startswith("### 05 · GPLA: gradual pseudo-labeling (Sec. 7, A.7; scale quick, "
-                           "3 seeds)")
+                           "3 seeds (preview: cannot test early-round claims))")
     assert "![05_fig7](figures/05_fig7.png)" in text
     assert "| GPLA helps | Fig. 7 | +0.1 [0.05, 0.15] | **holds** |" in text
 
