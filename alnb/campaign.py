@@ -20,7 +20,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from alnb import experiments as ex
-from alnb import runner
+from alnb import runner, scales
 from alnb.data import SPECS
 
 CACHE = ex.ROOT / "results" / "cache"
@@ -40,7 +40,7 @@ def _al_job(name: str, cfg, cache: str) -> None:
     ex.cached_run(runner.dataset(name), cfg, cache, progress=False)
 
 
-def _section_job(fn_name: str, name: str, sc: ex.Scale, cache: str) -> None:
+def _section_job(fn_name: str, name: str, sc: scales.Scale, cache: str) -> None:
     getattr(ex, fn_name)(runner.dataset(name), sc, cache)
 
 
@@ -50,7 +50,7 @@ def _tier(figure: str, dataset: str, cfg) -> int:
     return 2 if cfg.hidden == 1000 else 1
 
 
-def jobs(sc: ex.Scale, cache=CACHE) -> list[Job]:
+def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
     """Every job of every notebook at scale `sc`, with its tier and estimated seconds."""
     cache = str(cache)
     both = list(ANN_DATASETS)
@@ -77,7 +77,7 @@ def jobs(sc: ex.Scale, cache=CACHE) -> list[Job]:
                        functools.partial(_al_job, name, cfg, cache),
                        ex.results.run_path(ds, cfg, cache).exists()))
     # Sections computed outside the AL plans: estimated from the AL runs inside them.
-    st, g = ex.START_SETTINGS[sc.name], ex.GPLA_SETTINGS[sc.name]
+    st, g = sc.start, sc.gpla
     subset_cfg = ex.ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
                              seeds=st.subset_seeds)
     gpla_cfg = ex.ALConfig(acq_size=g.acq, seeds=sc.seeds, n_rounds=max(g.ps) // g.acq + 1)
@@ -97,7 +97,7 @@ def jobs(sc: ex.Scale, cache=CACHE) -> list[Job]:
     return out
 
 
-def run(sc: ex.Scale, tier: int, log=print) -> None:
+def run(sc: scales.Scale, tier: int, log=print) -> None:
     """Run every job of tiers <= `tier` that is not cached yet, with a progress line and an ETA
     from the cost model: the cheapest notebook first, so that whole notebooks finish early,
     and within it the cheapest job first."""
@@ -129,7 +129,7 @@ def _timed(task) -> float:
     return time.perf_counter() - t
 
 
-def record(sc: ex.Scale, job: Job, seconds: float, path=None) -> None:
+def record(sc: scales.Scale, job: Job, seconds: float, path=None) -> None:
     """Append a finished job's wall time to results/campaign_<scale>.csv: the compute each
     notebook cost at that scale, beside the cost model's estimate."""
     path = path or CACHE.parent / f"campaign_{sc.name}.csv"
@@ -142,11 +142,11 @@ def record(sc: ex.Scale, job: Job, seconds: float, path=None) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--scale", default="study", choices=list(ex.SCALES))
+    ap.add_argument("--scale", default="study", choices=list(scales.SCALES))
     ap.add_argument("--tier", type=int, default=1, choices=(1, 2, 3))
     ap.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
     args = ap.parse_args(argv)
-    sc = ex.scale(args.scale)
+    sc = scales.scale(args.scale)
     if args.dry_run:
         for j in sorted(jobs(sc), key=lambda j: (j.tier, j.estimate_s)):
             print(f"tier {j.tier} {j.notebook} {'cached ' if j.done else 'to run '} "

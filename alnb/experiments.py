@@ -1,14 +1,10 @@
-"""Named scales (smoke, quick, paper) that turn a notebook's experiments into configs.
-
-A scale shrinks the paper honestly and says how: a larger acquisition size, a stop at a
-labeled fraction, fewer seeds or a pool subset. Every figure names its scale.
-"""
+"""Each notebook's experiments at a scale (alnb.scales): its plan of configs, its computed
+studies through the result cache, and a cost model of their runtime."""
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from pathlib import Path
 
 import numpy as np
@@ -18,86 +14,10 @@ from alnb import pseudo, results, runner, start
 from alnb.data import SPECS
 from alnb.loop import ALConfig, run_active_learning, schedule
 from alnb.results import cached_run
+from alnb.scales import Scale
 from alnb.scoring import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclasses.dataclass(frozen=True)
-class Scale:
-    name: str
-    seeds: int
-    acq_size: int  # stands in for the paper's 120
-    stop_frac: float | None  # stop once this fraction of the pool is labeled; None: exhaust
-    pool_size: int | None = None  # None: the full pool
-    description: str = ""
-    # Per-run stops, (kind, fraction or None), for kinds "fig1:margin" (figure:strategy) or
-    # "fig8" (figure); a kind not listed stops at stop_frac.
-    stops: tuple[tuple[str, float | None], ...] = ()
-
-    def stop(self, figure: str, strategy: str = "") -> float | None:
-        """Where the runs of `figure` (with `strategy`) stop at this scale."""
-        stops = dict(self.stops)
-        return stops.get(f"{figure}:{strategy}", stops.get(figure, self.stop_frac))
-
-    def config(self, pool: int, **changes) -> ALConfig:
-        """An ALConfig at this scale for a pool of `pool` examples; `changes` override, and an
-        acquisition size given there keeps the stop fraction."""
-        base = {"acq_size": self.acq_size, "seeds": self.seeds, "pool_size": self.pool_size}
-        kw = {**base, **changes}
-        stop = kw.pop("stop_frac", self.stop_frac)
-        n = min(pool, kw["pool_size"] or pool)
-        if stop is not None and "n_rounds" not in changes:
-            start = kw.get("initial_size", 0)
-            kw["n_rounds"] = min(math.ceil(max(stop * n - start, 0) / kw["acq_size"]) + 1,
-                                 math.ceil((n - start) / kw["acq_size"]) + 1)
-        elif "n_rounds" not in changes:
-            kw["n_rounds"] = None
-        return ALConfig(**kw)
-
-
-SCALES = {
-    "smoke": Scale("smoke", seeds=2, acq_size=100, stop_frac=0.2, pool_size=1500,
-                   description="CI only: a 1500-image pool, a few rounds, 2 seeds, XLA at -O0"),
-    "quick": Scale("quick", seeds=3, acq_size=1200, stop_frac=0.5,
-                   description="full pools, acquisition 1200 (10x the paper's 120), stop at 50% "
-                               "labeled, 3 seeds"),
-    # The paper's settings, each run stopped where the last claim on it looks: Margin and
-    # Random cumulative and incremental to exhaustion (Fig. 2, Fig. 9, the incremental
-    # decline), Entropy to 50% (cumulative vs incremental), LC/LS and the random-start and
-    # selection-network runs to 25% (early claims), capacity to 50%, acquisition size to 60%.
-    "study": Scale("study", seeds=5, acq_size=120, stop_frac=0.5,
-                   description="the paper's settings (acquisition 120, its networks, epochs and "
-                               "thresholds), each run stopped where its claims stop looking, "
-                               "5 seeds",
-                   stops=(("fig1:margin", None), ("fig1:random", None), ("fig2", None),
-                          ("fig8", 0.25), ("fig1c", 0.25), ("fig1d", 0.25), ("fig11", 0.6),
-                          ("fig5a", 0.25))),
-    "paper": Scale("paper", seeds=3, acq_size=120, stop_frac=None,
-                   description="the paper: acquisition 120, pools to exhaustion, 3 seeds"),
-}
-
-
-def parse_datasets(text: str, allowed=("mnist", "fashion_mnist")) -> list[str]:
-    """The notebook parameter `datasets` ("mnist,fashion_mnist") as a checked list."""
-    names = [d.strip() for d in str(text).split(",") if d.strip()]
-    if not names:
-        raise ValueError(f"datasets is empty; give a comma-separated list of {', '.join(allowed)}.")
-    unknown = [d for d in names if d not in allowed]
-    if unknown:
-        raise ValueError(f"datasets {unknown} not available in this notebook; choose from "
-                         f"{', '.join(allowed)}.")
-    return names
-
-
-def scale(name: str, seeds: int = 0) -> Scale:
-    """The named scale; `seeds` > 0 overrides its seed count. Bad names fail clearly."""
-    if name not in SCALES:
-        raise ValueError(f"Unknown scale {name!r}; choose one of {', '.join(SCALES)}.")
-    if not isinstance(seeds, int) or seeds < 0:
-        raise ValueError(f"seeds must be an integer >= 0 (0 keeps the scale's), got {seeds!r}.")
-    sc = SCALES[name]
-    return dataclasses.replace(sc, seeds=seeds) if seeds else sc
 
 
 # Seconds per seed on the 2-core machine (from `make bench`, seeds vmapped): one training
@@ -182,25 +102,16 @@ def data_split_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict
     return plan
 
 
-# CIFAR-10 with CNN1 below paper scale: CNN1 costs about 0.2 GFLOP per training example, and
-# the paper's 50 epochs cumulative to exhaustion (about 1e17 FLOP) need a GPU. So a pool of
-# the first 1000 training images, acquisition 100 (10 rounds to exhaustion) and 10 epochs.
-# At study scale CNN1 keeps the paper's 50 epochs on a 2000-image pool, where it learns.
-CIFAR_REDUCED = {"smoke": {"pool_size": 200, "acq_size": 50, "epochs": 2},
-                 "quick": {"pool_size": 1000, "acq_size": 100, "epochs": 10},
-                 "study": {"pool_size": 2000, "acq_size": 200, "epochs": 50}}
-
-
 def informativeness_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
     """Notebook 02 (Sec. 4, Fig. 2): Margin and Random, cumulative, pools to exhaustion.
     MNIST and Fashion-MNIST with ANN1(100, 1 epoch); CIFAR-10 with CNN1, 50 epochs at paper
-    scale and CIFAR_REDUCED below it."""
+    scale and the scale's reduced setting (Scale.cifar) below it."""
     plan = []
     for d in datasets:
         changes = {"stop_frac": None}
         if d == "cifar10":
             changes |= {"model": "cnn1", "epochs": 50}
-            changes |= CIFAR_REDUCED.get(sc.name, {})
+            changes |= sc.cifar.changes()
         plan += [("fig2", d, {**changes, "strategy": s}) for s in ("margin", "random")]
     return plan
 
@@ -222,33 +133,7 @@ def run_plan(plan, data: dict, sc: Scale, cache_dir, progress: bool = True) -> p
                       for figure, ds, cfg in configs], ignore_index=True)
 
 
-@dataclasses.dataclass(frozen=True)
-class GPLASettings:
-    """Notebook 05 (Sec. 7) at one scale. The paper does not give Sec. 7's acquisition size;
-    `acq` divides every p, so the AL run passes through each p exactly."""
-
-    acq: int
-    ps: tuple[int, ...]  # labels from the oracle at which GPLA runs (Fig. 7, 15)
-    p_search: int  # Fig. 6's p
-    n_thresholds: int  # Fig. 6's thresholds, uniform in [-1, 0]; k-NN with k = 0.3 of them
-    loop_rounds: int  # AL rounds with GPLA after each (beyond the paper)
-    n_min: int = 150
-
-
-PAPER_PS = (500, 1000, 2500, 5000, 10000, 20000, 50000)
-GPLA_SETTINGS = {
-    "smoke": GPLASettings(acq=100, ps=(200, 500, 1000), p_search=500, n_thresholds=6,
-                          loop_rounds=3),
-    "quick": GPLASettings(acq=500, ps=(500, 1000, 5000, 20000), p_search=1000, n_thresholds=10,
-                          loop_rounds=5),
-    "study": GPLASettings(acq=100, ps=PAPER_PS[:-1], p_search=1000, n_thresholds=100,
-                          loop_rounds=20),
-    "paper": GPLASettings(acq=100, ps=PAPER_PS, p_search=1000, n_thresholds=100,
-                          loop_rounds=50),
-}
-
-
-def _al_config(sc: Scale, g: GPLASettings, strategy: str, **changes) -> ALConfig:
+def _al_config(sc: Scale, g, strategy: str, **changes) -> ALConfig:
     return ALConfig(strategy=strategy, acq_size=g.acq, seeds=sc.seeds, pool_size=sc.pool_size,
                     **changes)
 
@@ -256,7 +141,7 @@ def _al_config(sc: Scale, g: GPLASettings, strategy: str, **changes) -> ALConfig
 def gpla_search(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 6: GPLA at p = p_search after Margin, for every threshold of the grid and the
     HARDEST rule; one row per (seed, threshold)."""
-    g = GPLA_SETTINGS[sc.name]
+    g = sc.gpla
     cfg = _al_config(sc, g, "margin")
     thresholds = [*np.linspace(-1, 0, g.n_thresholds), pseudo.HARDEST]
 
@@ -274,7 +159,7 @@ def gpla_search(ds, sc: Scale, cache_dir) -> pd.DataFrame:
 def gpla_before_after(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 7 / 15: test accuracy before and after GPLA (HARDEST threshold) at every p, after
     Margin and after Random; one AL run per strategy and seed, snapshotted at each p."""
-    g = GPLA_SETTINGS[sc.name]
+    g = sc.gpla
     ps = [p for p in g.ps if p < min(len(ds.x_train), sc.pool_size or len(ds.x_train))]
 
     def compute(cfg):
@@ -297,7 +182,7 @@ def gpla_before_after(ds, sc: Scale, cache_dir) -> pd.DataFrame:
 def gpla_loop(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Beyond the paper: Margin with GPLA after every round against plain Margin, both from
     a random start of one acquisition; one row per (seed, round) of each."""
-    g = GPLA_SETTINGS[sc.name]
+    g = sc.gpla
     cfg = _al_config(sc, g, "margin", initial_size=g.acq, n_rounds=g.loop_rounds)
 
     def compute():
@@ -312,34 +197,12 @@ def gpla_loop(ds, sc: Scale, cache_dir) -> pd.DataFrame:
         ["run", "seed", "round", "n_labeled", "test_acc"]].assign(dataset=ds.name)
 
 
-@dataclasses.dataclass(frozen=True)
-class StartSettings:
-    """Notebook 04 (Sec. 6, A.5, A.6) at one scale."""
-
-    n_inits: int  # Fig. 4 top: untrained networks, each picking n_pick images
-    n_pick: int
-    dark_inits: int  # Fig. 4 bottom: untrained networks scoring n_dark noise images per alpha
-    n_dark: int
-    start_sizes: tuple[int, ...]  # Fig. 5a, 13: random start sizes for Entropy
-    bound_starts: tuple[int, ...]  # Fig. 5b, 14: random start sizes used as L_t
-    subset: int  # Fig. 12: subset size, drawn by Margin with acquisition subset_acq
-    subset_acq: int
-    subset_seeds: int
-    bound_seeds: int = 0  # Fig. 14's seeds; 0: the scale's
-
-
-START_SETTINGS = {
-    "smoke": StartSettings(10, 100, 5, 100, (20, 200), (60, 150), 500, 100, 2),
-    "quick": StartSettings(200, 1000, 100, 1000, (200, 2000), (600, 3000), 20000, 1000, 10),
-    "study": StartSettings(200, 1000, 100, 1000, (200, 2000), (600, 3000), 20000, 125, 50, 10),
-    "paper": StartSettings(200, 1000, 100, 1000, (200, 2000), (600, 3000), 20000, 125, 50, 50),
-}
 ALPHAS = tuple(np.round(np.linspace(0, 1, 11), 2))
 
 
 def class_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 4 (top): class counts of the first query of untrained ANN1(100) under M, E, R."""
-    st = START_SETTINGS[sc.name]
+    st = sc.start
     spec = {"n_inits": st.n_inits, "n_pick": st.n_pick}
     return results.cached(cache_dir, "first-query", spec, ds, lambda: start.first_query_counts(
         ds, ("margin", "entropy", "random"), st.n_inits, st.n_pick)).assign(dataset=ds.name)
@@ -348,7 +211,7 @@ def class_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
 def dark_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 4 (bottom): informativeness of noise images against their black fraction alpha
     (the images are synthetic; `ds` only names the cache file)."""
-    st = START_SETTINGS[sc.name]
+    st = sc.start
     spec = {"alphas": ALPHAS, "n_inits": st.dark_inits, "n_images": st.n_dark}
     return results.cached(cache_dir, "dark-images", spec, ds,
                           lambda: start.dark_image_informativeness(ALPHAS, st.dark_inits,
@@ -361,13 +224,13 @@ def random_start_plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, di
     d = "fashion_mnist" if "fashion_mnist" in datasets else datasets[0]
     return [("fig5a", d, {"strategy": "entropy", "initial_size": s,
                           "stop_frac": sc.stop("fig5a")})
-            for s in (0, *START_SETTINGS[sc.name].start_sizes)]
+            for s in (0, *sc.start.start_sizes)]
 
 
 def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 5b and 14: lower and upper estimates of test accuracy from the random start, for
     each start size and 1 or 5 epochs, Margin after the start."""
-    st, frames = START_SETTINGS[sc.name], []
+    st, frames = sc.start, []
     for size in st.bound_starts:
         for epochs in (1, 5):
             cfg = sc.config(len(ds.x_train), strategy="margin", initial_size=size,
@@ -383,7 +246,7 @@ def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
 
 def margin_subsets(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 12 (A.5): ANN1(100) trained on QS-sampled, resampled and random subsets."""
-    st = START_SETTINGS[sc.name]
+    st = sc.start
     cfg = ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
                    seeds=st.subset_seeds, pool_size=sc.pool_size)
     spec = {**dataclasses.asdict(cfg), "n": st.subset, "same_key_per_seed": True}

@@ -16,7 +16,8 @@ from unittest import mock
 
 import yaml
 
-from alnb.experiments import ROOT, SCALES
+from alnb.experiments import ROOT
+from alnb.scales import SCALES
 
 NOTEBOOKS = ROOT / "notebooks"
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from alnb import experiments as ex
-from alnb import results
+from alnb import results, scales
 from alnb.experiments import ROOT
 from alnb.loop import ALConfig
 
@@ -106,10 +106,10 @@ def results_sections(results=RESULTS, figures=ROOT / "figures") -> str:
 def paper_estimates() -> dict[str, float]:
     """Seconds each notebook would take at paper scale on the 2-core CPU, from the cost model
     of `experiments.estimate_seconds` (calibrated on `make bench` and a timed CNN1 run)."""
-    sc, both = ex.scale("paper"), ["mnist", "fashion_mnist"]
+    sc, both = scales.scale("paper"), ["mnist", "fashion_mnist"]
     sized = {d: SimpleNamespace(x_train=np.empty(n), x_test=np.empty(10000))
              for d, n in (("mnist", 60000), ("fashion_mnist", 60000), ("cifar10", 50000))}
-    st, g = ex.START_SETTINGS["paper"], ex.GPLA_SETTINGS["paper"]
+    st, g = sc.start, sc.gpla
     # Accuracy bounds: the AL run, then two fresh fits per round, each about as costly.
     bounds = 3 * sum(ex.estimate_seconds(sc.config(60000, strategy="margin", initial_size=s,
                                                    epochs=e), 60000)

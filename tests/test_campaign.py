@@ -4,11 +4,11 @@ import pandas as pd
 import pytest
 from conftest import NO_DATA
 
-from alnb import campaign, experiments
+from alnb import campaign, experiments, scales
 
 
 def test_study_scale_keeps_the_papers_settings_and_stops_where_claims_stop():
-    sc = experiments.scale("study")
+    sc = scales.scale("study")
     plan = experiments.training_modes_plan(sc, ["mnist", "fashion_mnist"])
     cfgs = {(f, d, c.get("strategy", "margin"), c.get("mode", "cumulative"), c.get("hidden", 100)):
             sc.config(60000, **c) for f, d, c in plan if "acq_size" not in c}
@@ -19,13 +19,13 @@ def test_study_scale_keeps_the_papers_settings_and_stops_where_claims_stop():
     # Fig. 2 and Fig. 1 share their exhaustive Margin run: one config, one cache entry.
     fig2 = experiments.informativeness_plan(sc, ["mnist"])[0][2]
     assert sc.config(60000, **fig2) == margin
-    assert experiments.scale("study", seeds=8).config(60000).seeds == 8
+    assert scales.scale("study", seeds=8).config(60000).seeds == 8
 
 
 def test_campaign_jobs_have_tiers_and_record_their_time(tmp_path):
     if not os.environ.get("ALNB_DATA_DIR"):
         pytest.skip(NO_DATA)
-    sc = experiments.scale("study")
+    sc = scales.scale("study")
     jobs = campaign.jobs(sc, cache=tmp_path)
     assert {j.notebook for j in jobs} == {"01", "02", "03", "04", "05"}
     assert {j.tier for j in jobs if "cifar10" in j.name} == {3}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import alnb
-from alnb import experiments, notebooks, pseudo, results
+from alnb import notebooks, pseudo, results, scales
 from alnb.loop import ALConfig
 
 SYN = alnb.synthetic_dataset(n_train=200, n_test=50)
@@ -42,9 +42,9 @@ BAD = [
     (lambda: alnb.run_active_learning(SYN, ALConfig(acq_size=500)), ValueError,
      r"acq_size \(500\) and initial_size \(0\) must not exceed the pool \(200 examples\)"),
     (lambda: alnb.load_dataset("svhn"), alnb.DataError, "Unknown dataset 'svhn'; choose one"),
-    (lambda: experiments.scale("huge"), ValueError, "Unknown scale 'huge'; choose one of"),
-    (lambda: experiments.scale("quick", seeds=-1), ValueError, "seeds must be an integer >= 0"),
-    (lambda: experiments.parse_datasets("mnist,svhn"), ValueError,
+    (lambda: scales.scale("huge"), ValueError, "Unknown scale 'huge'; choose one of"),
+    (lambda: scales.scale("quick", seeds=-1), ValueError, "seeds must be an integer >= 0"),
+    (lambda: scales.parse_datasets("mnist,svhn"), ValueError,
      r"datasets \['svhn'\] not available in this notebook"),
     (lambda: pseudo.gpla(alnb.Net(hidden=8), SYN, np.zeros(50, bool), [-0.5], [0]), ValueError,
      "labeled has 50 columns but the pool has 200 examples"),

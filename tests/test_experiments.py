@@ -5,27 +5,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alnb import claims, experiments, plotting, stats
+from alnb import claims, experiments, plotting, scales, stats
 
 
 def test_scales_stop_at_their_fraction():
-    quick = experiments.scale("quick")
+    quick = scales.scale("quick")
     cfg = quick.config(60000)
     assert cfg.acq_size == 1200 and cfg.seeds == 3 and cfg.n_rounds == 26  # 0 .. 30000 labels
-    assert experiments.scale("paper").config(60000).n_rounds is None
-    assert experiments.scale("quick", seeds=5).config(60000).seeds == 5
+    assert scales.scale("paper").config(60000).n_rounds is None
+    assert scales.scale("quick", seeds=5).config(60000).seeds == 5
     assert quick.config(60000, acq_size=300).n_rounds == 101  # the stop fraction is kept
 
 
 def test_bad_scale_parameters_fail_clearly():
     with pytest.raises(ValueError, match="Unknown scale 'huge'; choose one of smoke, quick"):
-        experiments.scale("huge")
+        scales.scale("huge")
     with pytest.raises(ValueError, match="seeds must be an integer >= 0"):
-        experiments.scale("quick", seeds=-1)
+        scales.scale("quick", seeds=-1)
 
 
 def test_training_modes_plan_covers_every_figure():
-    plan = experiments.training_modes_plan(experiments.scale("quick"), ["mnist", "fashion_mnist"])
+    plan = experiments.training_modes_plan(scales.scale("quick"), ["mnist", "fashion_mnist"])
     figures = {f for f, _, _ in plan}
     assert figures == {"fig1", "fig1c", "fig1d", "fig8", "fig10", "fig11"}
     big = [d for f, d, c in plan if f == "fig10" and c["hidden"] == 1000]
@@ -35,7 +35,7 @@ def test_training_modes_plan_covers_every_figure():
 
 
 def test_runtime_estimate_grows_with_the_work():
-    sc = experiments.scale("quick")
+    sc = scales.scale("quick")
     small = experiments.estimate_seconds(sc.config(60000), 60000)
     assert 0 < small < experiments.estimate_seconds(sc.config(60000, hidden=1000), 60000)
     assert small < experiments.estimate_seconds(sc.config(60000, epochs=5), 60000)
@@ -56,7 +56,7 @@ def test_learning_curve_band_and_stable_savefig(tmp_path):
 
 
 def test_data_split_plan_follows_section_5():
-    paper, quick = experiments.scale("paper"), experiments.scale("quick")
+    paper, quick = scales.scale("paper"), scales.scale("quick")
     plan = experiments.data_split_plan(paper, ["mnist"])
     cfgs = [paper.config(60000, **c) for _, _, c in plan]
     assert [(c.pool_splits, c.split_fraction, c.acq_size) for c in cfgs] == [
@@ -68,11 +68,11 @@ def test_data_split_plan_follows_section_5():
 
 
 def test_dataset_parameter_is_checked():
-    assert experiments.parse_datasets(" mnist, fashion_mnist ") == ["mnist", "fashion_mnist"]
+    assert scales.parse_datasets(" mnist, fashion_mnist ") == ["mnist", "fashion_mnist"]
     with pytest.raises(ValueError, match="datasets is empty"):
-        experiments.parse_datasets(" , ")
+        scales.parse_datasets(" , ")
     with pytest.raises(ValueError, match=r"datasets \['svhn'\] not available"):
-        experiments.parse_datasets("mnist,svhn")
+        scales.parse_datasets("mnist,svhn")
 
 
 def test_arrivals_are_the_rounds_where_the_pool_grew():
@@ -83,15 +83,15 @@ def test_arrivals_are_the_rounds_where_the_pool_grew():
 
 
 def test_informativeness_plan_reduces_cifar_below_paper_scale():
-    quick = experiments.scale("quick")
+    quick = scales.scale("quick")
     plan = experiments.informativeness_plan(quick, ["mnist", "cifar10"])
     assert [(d, c["strategy"]) for _, d, c in plan] == [
         ("mnist", "margin"), ("mnist", "random"), ("cifar10", "margin"), ("cifar10", "random")]
     cifar = quick.config(50000, **plan[2][2])
     assert (cifar.model, cifar.pool_size, cifar.acq_size, cifar.epochs) == ("cnn1", 1000, 100, 10)
     assert cifar.n_rounds is None and quick.config(60000, **plan[0][2]).n_rounds is None
-    paper = experiments.scale("paper").config(50000, **experiments.informativeness_plan(
-        experiments.scale("paper"), ["cifar10"])[0][2])
+    paper = scales.scale("paper").config(50000, **experiments.informativeness_plan(
+        scales.scale("paper"), ["cifar10"])[0][2])
     assert (paper.epochs, paper.acq_size, paper.pool_size) == (50, 120, None)
     # CNN1 is costed as CNN1: 10 epochs on 1000 images cost more than ANN1 on 60000.
     assert experiments.estimate_seconds(cifar, 50000) > experiments.estimate_seconds(
@@ -135,3 +135,24 @@ def test_a_false_claim_is_contradicted_not_averaged_away():
     stops = claims.stopping_rule(df[df.strategy == "margin"]).assign(dataset="mnist")
     table = claims.informativeness_claims(df, stops).set_index("claim")
     assert table.loc["M has higher test accuracy than R early", "verdict"] == stats.CONTRADICTED
+
+
+def test_overrides_reach_every_setting_that_depends_on_them():
+    sc = scales.scale("quick", seeds=7, acq_size=600)
+    assert (sc.seeds, sc.start.subset_seeds, sc.start.bound_seeds) == (7, 7, 7)
+    assert sc.start.n_inits == 200  # Fig. 4's untrained networks are not seeds
+    assert sc.config(60000).acq_size == 600 and sc.config(60000).n_rounds == 51  # to 50%
+    fig11 = {c["acq_size"] for f, _, c in experiments.training_modes_plan(sc, ["mnist"])
+             if f == "fig11"}
+    assert fig11 == {150, 300, 1200, 2400}
+    split = [sc.config(60000, **c).acq_size for _, _, c in experiments.data_split_plan(
+        sc, ["mnist"])]
+    assert split == [600, 600, 1000, 1000]  # 120 and 200 at the paper's 120
+    with pytest.raises(ValueError, match="acq_size must be an integer >= 0"):
+        scales.scale("quick", acq_size=-5)
+
+
+def test_rounds_to_a_labeled_fraction():
+    assert scales.rounds_to(0.5, 60000, 1200) == 26  # 0, 1200, ..., 30000
+    assert scales.rounds_to(0.25, 60000, 120, start=3000) == 101
+    assert scales.rounds_to(1.0, 1000, 300) == 5  # 0, 300, 600, 900, 1000

@@ -12,7 +12,7 @@ import pytest
 from conftest import NO_DATA
 
 import alnb
-from alnb import experiments, runner
+from alnb import experiments, runner, scales
 from alnb.results import write_atomic
 
 
@@ -65,7 +65,7 @@ def test_dask_cluster_writes_the_same_tables_as_a_serial_run(tmp_path, monkeypat
         pytest.skip(NO_DATA)
     from dask.distributed import LocalCluster
 
-    sc = experiments.scale("smoke")
+    sc = scales.scale("smoke")
     data = {"mnist": alnb.load_dataset("mnist")}
     plan = experiments.data_split_plan(sc, ["mnist"])
     serial = experiments.run_plan(plan, data, sc, tmp_path / "serial", progress=False)
