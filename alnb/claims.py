@@ -105,30 +105,15 @@ def training_modes_claims(df: pd.DataFrame) -> pd.DataFrame:
     rows.append(row("Entropy is no better than Random early (E - R < 0.01)", "Fig. 1a, 1b",
                     tests))
 
-    cum_inc, decline = [], []
-    for d in datasets:
-        cum, inc = (run(dataset=d, strategy="margin", mode=m)
-                    for m in ("cumulative", "incremental"))
-        cum_inc += gaps(f"{d} cum-inc", cum, inc, (0.25, 0.5))
-        end = float(inc.frac_labeled.max())
-        decline.append(stats.superiority(
-            f"{d} inc at {pct(end)} minus at {pct(end / 2)}",
-            stats.change(inc, end / 2, end, "frac_labeled"), sign=-1))
-    rows.append(row("Cumulative beats incremental once L is not small", "Fig. 1a, 1b", cum_inc))
-    rows.append(row("Incremental accuracy declines late", "Fig. 1a, 1b", decline))
-
-    first = datasets[0]
-    m_cum = run(dataset=first, strategy="margin", mode="cumulative")
-    fig1c = pick(df, figure="fig1c", dataset=first)
-    s5e5 = fig1c[(fig1c.epochs == 5) & fig1c.eval_epochs.isna()]
-    s1e5 = fig1c[(fig1c.epochs == 1) & (fig1c.eval_epochs == 5)]
-    s5e1 = fig1c[(fig1c.epochs == 5) & (fig1c.eval_epochs == 1)]
-    fig1d = pick(df, figure="fig1d", dataset=first)
-    pairs = [("[5,5]-[1,5]", s5e5, s1e5), ("[1,1]-[5,1]", m_cum, s5e1),
-             ("sel100-sel10", m_cum, fig1d[fig1d.hidden == 10]),
-             ("sel100-sel1000", m_cum, fig1d[fig1d.hidden == 1000])]
-    tests = [t for name, a, b in pairs for t in gaps(f"{first} {name}", a, b, EARLY)]
-    rows.append(row("Matching selection and evaluation networks is best", "Fig. 1c, 1d", tests))
+    margin = {d: {m: run(dataset=d, strategy="margin", mode=m)
+                  for m in ("cumulative", "incremental")} for d in datasets}
+    rows.append(row("Cumulative beats incremental once L is not small", "Fig. 1a, 1b", [
+        t for d in datasets for t in gaps(f"{d} cum-inc", margin[d]["cumulative"],
+                                          margin[d]["incremental"], (0.25, 0.5))]))
+    rows.append(row("Incremental accuracy declines late", "Fig. 1a, 1b",
+                    [_declines(d, margin[d]["incremental"]) for d in datasets]))
+    rows.append(row("Matching selection and evaluation networks is best", "Fig. 1c, 1d",
+                    _selection_networks(df, margin[datasets[0]]["cumulative"], datasets[0])))
 
     tests = [t for d in datasets for s in ("least_confident", "least_squares") for t in gaps(
         f"{d} {s}-E", pick(df, figure="fig8", dataset=d, strategy=s, mode="cumulative"),
@@ -151,9 +136,30 @@ def training_modes_claims(df: pd.DataFrame) -> pd.DataFrame:
                           pick(cum, strategy=other), EARLY[1:2], test=stats.noninferiority)
     rows.append(row(f"Capacity does not change the ranking (M >= E, M >= R, margin "
                     f"{ACC_MARGIN})", "Fig. 10", tests))
-    rows.append(small_networks_suffer(fig10, first))
+    rows.append(small_networks_suffer(fig10, datasets[0]))
     rows.append(acquisition_size(df, datasets))
     return table(rows)
+
+
+def _declines(d: str, inc: pd.DataFrame) -> Test:
+    """Incremental test accuracy at the run's end minus at half of it, per seed."""
+    end = float(inc.frac_labeled.max())
+    return stats.superiority(f"{d} inc at {pct(end)} minus at {pct(end / 2)}",
+                             stats.change(inc, end / 2, end, "frac_labeled"), sign=-1)
+
+
+def _selection_networks(df: pd.DataFrame, m_cum: pd.DataFrame, first: str) -> list[Test]:
+    """Fig. 1c/1d: [a, b] is a selection network of a epochs evaluated by one of b; the
+    matched pair should win in each comparison."""
+    fig1c = pick(df, figure="fig1c", dataset=first)
+    s5e5 = fig1c[(fig1c.epochs == 5) & fig1c.eval_epochs.isna()]
+    s1e5 = fig1c[(fig1c.epochs == 1) & (fig1c.eval_epochs == 5)]
+    s5e1 = fig1c[(fig1c.epochs == 5) & (fig1c.eval_epochs == 1)]
+    fig1d = pick(df, figure="fig1d", dataset=first)
+    pairs = [("[5,5]-[1,5]", s5e5, s1e5), ("[1,1]-[5,1]", m_cum, s5e1),
+             ("sel100-sel10", m_cum, fig1d[fig1d.hidden == 10]),
+             ("sel100-sel1000", m_cum, fig1d[fig1d.hidden == 1000])]
+    return [t for name, a, b in pairs for t in gaps(f"{first} {name}", a, b, EARLY)]
 
 
 def small_networks_suffer(fig10: pd.DataFrame, d: str) -> dict:
@@ -292,6 +298,40 @@ def _stopping_test(d: str, t: pd.DataFrame, max_loss: float = 0.01, max_lag: flo
                      + ", ".join(f"{x:g}" for x in t.threshold))
 
 
+def _test_exceeds_train(d: str, m: pd.DataFrame) -> Test:
+    """'Sometimes': the round whose test - train is most significant, labelled by Holm's
+    method over all rounds of the run."""
+    m = m.dropna(subset=["train_acc_running"])
+    diff = m.pivot(index="seed", columns="n_labeled", values="test_acc") - m.pivot(
+        index="seed", columns="n_labeled", values="train_acc_running")
+    ts = [stats.superiority(f"{d} test-train at |L|={n}", diff[n]) for n in diff.columns]
+    survive = stats.holm([t.p for t in ts])
+    best = ts[int(np.nanargmin([t.p for t in ts]))]
+    label = stats.SUPPORTED if survive.any() else (
+        stats.CONTRADICTED if all(t.label == stats.CONTRADICTED for t in ts)
+        else stats.INCONCLUSIVE)
+    return best._replace(label=label, note=f"{int(survive.sum())} of {len(ts)} rounds "
+                                           "significant after Holm")
+
+
+def _margin_falls(d: str, m: pd.DataFrame) -> list[Test]:
+    """I_B^M falls with |L| (a plain trend), and with train accuracy beyond that trend."""
+    return [stats.correlation(f"{d} rho(I_B^M, |L|)", m, "batch_margin", "n_labeled", sign=-1,
+                              control=None),
+            stats.correlation(f"{d} rho(I_B^M, train accuracy | |L|)", m, "batch_margin",
+                              "train_acc_running", sign=-1)]
+
+
+def _train_falls(m: pd.DataFrame, r: pd.DataFrame) -> list[Test]:
+    """CIFAR-10: train accuracy at the end minus at the first trained round, under M and R."""
+    start = float(m.dropna(subset=["train_acc_running"]).frac_labeled.min())
+    end = float(m.frac_labeled.max())
+    return [stats.superiority(f"cifar10 {name} train accuracy at {pct(end)} minus at "
+                              f"{pct(start)}", stats.change(x, start, end, "frac_labeled",
+                                                            "train_acc_running"), sign=-1)
+            for name, x in (("M", m), ("R", r))]
+
+
 def informativeness_claims(df: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFrame:
     """The claims of Sec. 4, measured on notebook 02's runs; `stops` is stopping_rule()'s
     table for each dataset (a `dataset` column). CIFAR-10 below the paper's setting (50
@@ -330,43 +370,16 @@ def informativeness_claims(df: pd.DataFrame, stops: pd.DataFrame) -> pd.DataFram
                           d: gaps(f"{d} M-R", run(d, "margin"), run(d, "random"), EARLY,
                                   "batch_margin") for d in datasets}, BY_CONSTRUCTION))
 
-    exceeds = {}
-    for d in running:
-        m = run(d, "margin").dropna(subset=["train_acc_running"])
-        diff = m.pivot(index="seed", columns="n_labeled", values="test_acc") - m.pivot(
-            index="seed", columns="n_labeled", values="train_acc_running")
-        ts = [stats.superiority(f"{d} test-train at |L|={n}", diff[n]) for n in diff.columns]
-        survive = stats.holm([t.p for t in ts])
-        best = ts[int(np.nanargmin([t.p for t in ts]))]
-        label = stats.SUPPORTED if survive.any() else (
-            stats.CONTRADICTED if all(t.label == stats.CONTRADICTED for t in ts)
-            else stats.INCONCLUSIVE)
-        exceeds[d] = [best._replace(label=label, note=f"{int(survive.sum())} of {len(ts)} "
-                                                       "rounds significant after Holm")]
     rows.append(judge("Under M, test accuracy sometimes exceeds train accuracy "
-                      "(Keras' running accuracy)", "Fig. 2", exceeds))
-
-    falls = {}
-    for d in running:
-        m = run(d, "margin")
-        falls[d] = [stats.correlation(f"{d} rho(I_B^M, |L|)", m, "batch_margin", "n_labeled",
-                                      sign=-1, control=None),
-                    stats.correlation(f"{d} rho(I_B^M, train accuracy | |L|)", m,
-                                      "batch_margin", "train_acc_running", sign=-1)]
+                      "(Keras' running accuracy)", "Fig. 2",
+                      {d: [_test_exceeds_train(d, run(d, "margin"))] for d in running}))
     rows.append(judge("Under M, I_B^M falls as labeling proceeds, and tracks the rise of train "
-                      "accuracy beyond their common trend in |L|", "Fig. 2", falls))
-
+                      "accuracy beyond their common trend in |L|", "Fig. 2",
+                      {d: _margin_falls(d, run(d, "margin")) for d in running}))
     if cifar is not None:
         m, r = run("cifar10", "margin"), run("cifar10", "random")
-        fall = {"cifar10": []}
-        if "cifar10" in running:
-            start = float(m.dropna(subset=["train_acc_running"]).frac_labeled.min())
-            end = float(m.frac_labeled.max())
-            fall["cifar10"] = [stats.superiority(
-                f"cifar10 {name} train accuracy at {pct(end)} minus at {pct(start)}",
-                stats.change(x, start, end, "frac_labeled", "train_acc_running"), sign=-1)
-                for name, x in (("M", m), ("R", r))]
-        rows.append(judge("CIFAR-10: train accuracy starts high and falls", "Fig. 2c", fall))
+        rows.append(judge("CIFAR-10: train accuracy starts high and falls", "Fig. 2c",
+                          {"cifar10": _train_falls(m, r) if "cifar10" in running else []}))
         later = {"cifar10": gaps("cifar10 M-R", m, r, (0.25,), test=stats.noninferiority,
                                  sign=-1) + gaps("cifar10 M-R", m, r, (0.75,))}
         rows.append(judge("CIFAR-10: M helps only after about half is labeled", "Fig. 2c",
@@ -394,10 +407,8 @@ def _seed_gain(frame: pd.DataFrame) -> pd.Series:
     return s.after_acc - s.before_acc
 
 
-def gpla_claims(search: pd.DataFrame, before_after: pd.DataFrame,
-                loop: pd.DataFrame) -> pd.DataFrame:
-    """The claims of Sec. 7 and A.7, measured on notebook 05's runs (frames of
-    experiments.gpla_search, gpla_before_after and gpla_loop)."""
+def _threshold_search(search: pd.DataFrame) -> list[dict]:
+    """Fig. 6: the gain at p with the hardest threshold, and the trends over thresholds."""
     rows = []
     p = int(search.n_labeled.iloc[0])
     d0 = search.dataset.iloc[0]
@@ -429,6 +440,14 @@ def gpla_claims(search: pd.DataFrame, before_after: pd.DataFrame,
                                           "pseudo_error", control=None),
                         stats.interval_within(f"error at {near:.2f} / error at 0", est, low,
                                               high, n, 0.4, 0.6, "bootstrap over seeds")]))
+    return rows
+
+
+def gpla_claims(search: pd.DataFrame, before_after: pd.DataFrame,
+                loop: pd.DataFrame) -> pd.DataFrame:
+    """The claims of Sec. 7 and A.7, measured on notebook 05's runs (frames of
+    experiments.gpla_search, gpla_before_after and gpla_loop)."""
+    rows = _threshold_search(search)
 
     helps, small_more = [], []
     for (d, strategy), g in before_after.groupby(["dataset", "strategy"], sort=False):
