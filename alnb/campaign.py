@@ -22,6 +22,7 @@ import pandas as pd
 from alnb import experiments as ex
 from alnb import runner, scales
 from alnb.data import SPECS
+from alnb.sections import SECTIONS
 
 CACHE = ex.ROOT / "results" / "cache"
 ANN_DATASETS = ("mnist", "fashion_mnist")
@@ -40,8 +41,8 @@ def _al_job(name: str, cfg, cache: str) -> None:
     ex.cached_run(runner.dataset(name), cfg, cache, progress=False)
 
 
-def _section_job(fn_name: str, name: str, sc: scales.Scale, cache: str) -> None:
-    getattr(ex, fn_name)(runner.dataset(name), sc, cache)
+def _section_job(notebook: str, fn_name: str, name: str, sc: scales.Scale, cache: str) -> None:
+    getattr(SECTIONS[notebook], fn_name)(runner.dataset(name), sc, cache)
 
 
 def _tier(figure: str, dataset: str, cfg) -> int:
@@ -54,10 +55,8 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
     """Every job of every notebook at scale `sc`, with its tier and estimated seconds."""
     cache = str(cache)
     both = list(ANN_DATASETS)
-    plans = [("01", p) for p in ex.training_modes_plan(sc, both)]
-    plans += [("02", p) for p in ex.informativeness_plan(sc, [*both, "cifar10"])]
-    plans += [("03", p) for p in ex.data_split_plan(sc, both)]
-    plans += [("04", p) for p in ex.random_start_plan(sc, both)]
+    plans = [(nb, p) for nb in ("01", "02", "03", "04")
+             for p in SECTIONS[nb].plan(sc, [*both, "cifar10"] if nb == "02" else both)]
     out, seen = [], set()
     for notebook, (figure, name, changes) in plans:
         n = SPECS[name].n_train
@@ -93,7 +92,8 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
     extra += [("05", "gpla_search", "mnist", 1, g.n_thresholds * sc.seeds * 20)]
     for notebook, fn_name, name, tier, estimate in extra:
         out.append(Job(notebook, f"{fn_name} {name}", tier, estimate,
-                       functools.partial(_section_job, fn_name, name, sc, cache), False))
+                       functools.partial(_section_job, notebook, fn_name, name, sc, cache),
+                       False))
     return out
 
 

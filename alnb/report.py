@@ -7,18 +7,15 @@ from __future__ import annotations
 import json
 import re
 import sys
-from types import SimpleNamespace
 
-import numpy as np
 import pandas as pd
 
-from alnb import experiments as ex
-from alnb import results, scales
+from alnb import notebooks, results, scales
 from alnb.experiments import ROOT
-from alnb.loop import ALConfig
+from alnb.sections import SECTIONS
 
 RESULTS = ROOT / "results"
-SECTIONS = {"01": ("Training modes and query strategies", "Sec. 3, A.1-A.4"),
+TITLES = {"01": ("Training modes and query strategies", "Sec. 3, A.1-A.4"),
             "02": ("Informativeness as a label-free signal", "Sec. 4"),
             "03": ("Unlabeled data arriving in splits", "Sec. 5"),
             "04": ("Random start", "Sec. 6, A.5, A.6"),
@@ -92,7 +89,7 @@ def results_sections(results=RESULTS, figures=ROOT / "figures") -> str:
     """Per notebook: its figures and its claims with the measured numbers."""
     out = []
     for nb, frame in _claims(results):
-        title, where = SECTIONS.get(nb, (nb, ""))
+        title, where = TITLES.get(nb, (nb, ""))
         out += [f"### {nb} · {title} ({where}; scale {_scale(frame)})", ""]
         out += [f"![{png.stem}](figures/{png.name})" for png in sorted(figures.glob(f"{nb}_*.png"))]
         out += ["", "| claim | paper | measured: estimate [interval] (seeds, label) | verdict |",
@@ -104,31 +101,11 @@ def results_sections(results=RESULTS, figures=ROOT / "figures") -> str:
 
 
 def paper_estimates() -> dict[str, float]:
-    """Seconds each notebook would take at paper scale on the 2-core CPU, from the cost model
-    of `experiments.estimate_seconds` (calibrated on `make bench` and a timed CNN1 run)."""
+    """Seconds each notebook would take at paper scale on the 2-core CPU, from each section's
+    cost model (calibrated on `make bench` and a timed CNN1 run)."""
     sc, both = scales.scale("paper"), ["mnist", "fashion_mnist"]
-    sized = {d: SimpleNamespace(x_train=np.empty(n), x_test=np.empty(10000))
-             for d, n in (("mnist", 60000), ("fashion_mnist", 60000), ("cifar10", 50000))}
-    st, g = sc.start, sc.gpla
-    # Accuracy bounds: the AL run, then two fresh fits per round, each about as costly.
-    bounds = 3 * sum(ex.estimate_seconds(sc.config(60000, strategy="margin", initial_size=s,
-                                                   epochs=e), 60000)
-                     for s in st.bound_starts for e in (1, 5))
-    subsets = 2 * ex.estimate_seconds(ALConfig(acq_size=st.subset_acq, seeds=st.subset_seeds,
-                                               n_rounds=st.subset // st.subset_acq + 1), 60000)
-    # GPLA: at most 30 one-epoch fits on up to the whole pool per lane (an upper bound).
-    lanes = sc.seeds * (g.n_thresholds + 1 + 2 * 2 * len(g.ps) + 2 * g.loop_rounds)
-    trajectories = 4 * ex.estimate_seconds(ALConfig(acq_size=g.acq, seeds=sc.seeds,
-                                                    n_rounds=max(g.ps) // g.acq + 1), 60000)
-    return {
-        "01_training_modes": ex.estimate_plan(ex.training_modes_plan(sc, both), sized, sc),
-        "02_informativeness": ex.estimate_plan(ex.informativeness_plan(sc, [*both, "cifar10"]),
-                                               sized, sc),
-        "03_data_split": ex.estimate_plan(ex.data_split_plan(sc, both), sized, sc),
-        "04_random_start": ex.estimate_plan(ex.random_start_plan(sc, both), sized, sc)
-        + bounds + subsets,
-        "05_gpla": lanes * 30 * 60000 * ex.TRAIN_S + trajectories,
-    }
+    return {nb.stem: SECTIONS[nb.stem[:2]].cost(sc, [*both, "cifar10"] if nb.stem[:2] == "02"
+                                                else both) for nb in notebooks.notebooks()}
 
 
 def _duration(seconds) -> str:

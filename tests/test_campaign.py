@@ -4,12 +4,13 @@ import pandas as pd
 import pytest
 from conftest import NO_DATA
 
-from alnb import campaign, experiments, scales
+from alnb import campaign, scales
+from alnb.sections import informativeness, training_modes
 
 
 def test_study_scale_keeps_the_papers_settings_and_stops_where_claims_stop():
     sc = scales.scale("study")
-    plan = experiments.training_modes_plan(sc, ["mnist", "fashion_mnist"])
+    plan = training_modes.plan(sc, ["mnist", "fashion_mnist"])
     cfgs = {(f, d, c.get("strategy", "margin"), c.get("mode", "cumulative"), c.get("hidden", 100)):
             sc.config(60000, **c) for f, d, c in plan if "acq_size" not in c}
     margin = cfgs["fig1", "mnist", "margin", "cumulative", 100]
@@ -17,7 +18,7 @@ def test_study_scale_keeps_the_papers_settings_and_stops_where_claims_stop():
     assert cfgs["fig8", "mnist", "least_confident", "cumulative", 100].n_rounds == 126  # 25%
     assert cfgs["fig1", "mnist", "entropy", "cumulative", 100].n_rounds == 251  # 50%
     # Fig. 2 and Fig. 1 share their exhaustive Margin run: one config, one cache entry.
-    fig2 = experiments.informativeness_plan(sc, ["mnist"])[0][2]
+    fig2 = informativeness.plan(sc, ["mnist"])[0][2]
     assert sc.config(60000, **fig2) == margin
     assert scales.scale("study", seeds=8).config(60000).seeds == 8
 

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alnb import claims, experiments, plotting, scales, stats
+from alnb import experiments, plotting, scales, stats
+from alnb.sections import data_split, informativeness, training_modes
 
 
 def test_scales_stop_at_their_fraction():
@@ -25,7 +26,7 @@ def test_bad_scale_parameters_fail_clearly():
 
 
 def test_training_modes_plan_covers_every_figure():
-    plan = experiments.training_modes_plan(scales.scale("quick"), ["mnist", "fashion_mnist"])
+    plan = training_modes.plan(scales.scale("quick"), ["mnist", "fashion_mnist"])
     figures = {f for f, _, _ in plan}
     assert figures == {"fig1", "fig1c", "fig1d", "fig8", "fig10", "fig11"}
     big = [d for f, d, c in plan if f == "fig10" and c["hidden"] == 1000]
@@ -57,12 +58,12 @@ def test_learning_curve_band_and_stable_savefig(tmp_path):
 
 def test_data_split_plan_follows_section_5():
     paper, quick = scales.scale("paper"), scales.scale("quick")
-    plan = experiments.data_split_plan(paper, ["mnist"])
+    plan = data_split.plan(paper, ["mnist"])
     cfgs = [paper.config(60000, **c) for _, _, c in plan]
     assert [(c.pool_splits, c.split_fraction, c.acq_size) for c in cfgs] == [
         (2, 0.8, 120), (1, 1.0, 120), (5, 0.9, 200), (1, 1.0, 200)]
     assert all(c.n_rounds is None for c in cfgs)  # the paper labels the whole pool
-    fast = [quick.config(60000, **c) for _, _, c in experiments.data_split_plan(quick, ["mnist"])]
+    fast = [quick.config(60000, **c) for _, _, c in data_split.plan(quick, ["mnist"])]
     assert [c.acq_size for c in fast] == [1200, 1200, 2000, 2000]
     assert fast[0].n_rounds == 46  # stop at 90%: 0 .. 54000 labels
 
@@ -79,18 +80,18 @@ def test_arrivals_are_the_rounds_where_the_pool_grew():
     split = pd.DataFrame({"round": [0, 1, 2, 3, 0, 1, 2, 3], "seed": [0] * 4 + [1] * 4,
                           "n_available": [10, 10, 20, 20] * 2,
                           "frac_labeled": [0.0, 0.1, 0.2, 0.3] * 2})
-    assert claims.arrivals(split).index.tolist() == [2]
+    assert data_split.arrivals(split).index.tolist() == [2]
 
 
 def test_informativeness_plan_reduces_cifar_below_paper_scale():
     quick = scales.scale("quick")
-    plan = experiments.informativeness_plan(quick, ["mnist", "cifar10"])
+    plan = informativeness.plan(quick, ["mnist", "cifar10"])
     assert [(d, c["strategy"]) for _, d, c in plan] == [
         ("mnist", "margin"), ("mnist", "random"), ("cifar10", "margin"), ("cifar10", "random")]
     cifar = quick.config(50000, **plan[2][2])
     assert (cifar.model, cifar.pool_size, cifar.acq_size, cifar.epochs) == ("cnn1", 1000, 100, 10)
     assert cifar.n_rounds is None and quick.config(60000, **plan[0][2]).n_rounds is None
-    paper = scales.scale("paper").config(50000, **experiments.informativeness_plan(
+    paper = scales.scale("paper").config(50000, **informativeness.plan(
         scales.scale("paper"), ["cifar10"])[0][2])
     assert (paper.epochs, paper.acq_size, paper.pool_size) == (50, 120, None)
     # CNN1 is costed as CNN1: 10 epochs on 1000 images cost more than ANN1 on 60000.
@@ -117,10 +118,10 @@ def curves(seed_offsets, n_rounds=21):
 
 def test_stopping_rule_stops_at_the_first_round_below_the_threshold():
     df = curves([0.0, 0.01, -0.01])
-    stops = claims.stopping_rule(df[df.strategy == "margin"], thresholds=(-0.32, -0.85))
+    stops = informativeness.stopping_rule(df[df.strategy == "margin"], thresholds=(-0.32, -0.85))
     assert stops.stop_frac.tolist() == pytest.approx([0.3, 0.95])  # I_B^M = -0.1 - 0.8 frac
     assert (stops.acc_loss > 0).all() and stops.acc_loss.iloc[1] < stops.acc_loss.iloc[0] < 0.1
-    table = claims.informativeness_claims(df, stops.assign(dataset="mnist"))
+    table = informativeness.claims(informativeness.Runs(df, stops.assign(dataset="mnist")))
     verdicts = dict(zip(table.claim.str.split(" \\(").str[0], table.verdict, strict=True))
     assert verdicts["M has higher test accuracy than R early"] == stats.HOLDS
     assert verdicts["M has lower train accuracy than R early"] == stats.HOLDS
@@ -132,8 +133,8 @@ def test_stopping_rule_stops_at_the_first_round_below_the_threshold():
 def test_a_false_claim_is_contradicted_not_averaged_away():
     df = curves([0.0, 0.01, -0.01])
     df["strategy"] = df.strategy.map({"margin": "random", "random": "margin"})
-    stops = claims.stopping_rule(df[df.strategy == "margin"]).assign(dataset="mnist")
-    table = claims.informativeness_claims(df, stops).set_index("claim")
+    stops = informativeness.stopping_rule(df[df.strategy == "margin"]).assign(dataset="mnist")
+    table = informativeness.claims(informativeness.Runs(df, stops)).set_index("claim")
     assert table.loc["M has higher test accuracy than R early", "verdict"] == stats.CONTRADICTED
 
 
@@ -142,10 +143,10 @@ def test_overrides_reach_every_setting_that_depends_on_them():
     assert (sc.seeds, sc.start.subset_seeds, sc.start.bound_seeds) == (7, 7, 7)
     assert sc.start.n_inits == 200  # Fig. 4's untrained networks are not seeds
     assert sc.config(60000).acq_size == 600 and sc.config(60000).n_rounds == 51  # to 50%
-    fig11 = {c["acq_size"] for f, _, c in experiments.training_modes_plan(sc, ["mnist"])
+    fig11 = {c["acq_size"] for f, _, c in training_modes.plan(sc, ["mnist"])
              if f == "fig11"}
     assert fig11 == {150, 300, 1200, 2400}
-    split = [sc.config(60000, **c).acq_size for _, _, c in experiments.data_split_plan(
+    split = [sc.config(60000, **c).acq_size for _, _, c in data_split.plan(
         sc, ["mnist"])]
     assert split == [600, 600, 1000, 1000]  # 120 and 200 at the paper's 120
     with pytest.raises(ValueError, match="acq_size must be an integer >= 0"):

@@ -14,6 +14,7 @@ from conftest import NO_DATA
 import alnb
 from alnb import experiments, runner, scales
 from alnb.results import write_atomic
+from alnb.sections import data_split
 
 
 def slow_compute(log):
@@ -67,7 +68,7 @@ def test_dask_cluster_writes_the_same_tables_as_a_serial_run(tmp_path, monkeypat
 
     sc = scales.scale("smoke")
     data = {"mnist": alnb.load_dataset("mnist")}
-    plan = experiments.data_split_plan(sc, ["mnist"])
+    plan = data_split.plan(sc, ["mnist"])
     serial = experiments.run_plan(plan, data, sc, tmp_path / "serial", progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:

@@ -1,0 +1,245 @@
+"""Sec. 6, A.5 and A.6 (notebook 04): what an untrained network queries, random starts,
+accuracy estimates from the start, and what Margin samples: the studies and their claims."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from alnb import results, runner, stats
+from alnb import start as start_
+from alnb.claims import EARLY, gaps, row, table
+from alnb.experiments import estimate_plan, estimate_seconds, run_plan
+from alnb.loop import ALConfig, run_active_learning
+from alnb.scales import Scale
+from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
+
+ALPHAS = tuple(np.round(np.linspace(0, 1, 11), 2))
+
+
+
+def class_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 4 (top): class counts of the first query of untrained ANN1(100) under M, E, R."""
+    st = sc.start
+    spec = {"n_inits": st.n_inits, "n_pick": st.n_pick}
+    return results.cached(cache_dir, "first-query", spec, ds, lambda: start_.first_query_counts(
+        ds, ("margin", "entropy", "random"), st.n_inits, st.n_pick)).assign(dataset=ds.name)
+
+
+
+def dark_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 4 (bottom): informativeness of noise images against their black fraction alpha
+    (the images are synthetic; `ds` only names the cache file)."""
+    st = sc.start
+    spec = {"alphas": ALPHAS, "n_inits": st.dark_inits, "n_images": st.n_dark}
+    return results.cached(cache_dir, "dark-images", spec, ds,
+                          lambda: start_.dark_image_informativeness(ALPHAS, st.dark_inits,
+                                                                   st.n_dark))
+
+
+
+def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
+    """Fig. 5a and 13: Entropy, cumulative, from scratch and from random starts (on
+    Fashion-MNIST as the paper, else the first dataset)."""
+    d = "fashion_mnist" if "fashion_mnist" in datasets else datasets[0]
+    return [("fig5a", d, {"strategy": "entropy", "initial_size": s,
+                          "stop_frac": sc.stop("fig5a")})
+            for s in (0, *sc.start.start_sizes)]
+
+
+
+def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 5b and 14: lower and upper estimates of test accuracy from the random start, for
+    each start size and 1 or 5 epochs, Margin after the start."""
+    st, frames = sc.start, []
+    for size in st.bound_starts:
+        for epochs in (1, 5):
+            cfg = sc.config(len(ds.x_train), strategy="margin", initial_size=size,
+                            epochs=epochs, seeds=st.bound_seeds or sc.seeds,
+                            stop_frac=sc.stop("fig14"))
+            frames.append(results.cached(
+                cache_dir, "bounds", dataclasses.asdict(cfg), ds,
+                lambda cfg=cfg: start_.accuracy_bounds(
+                    ds, run_active_learning(ds, cfg, progress=False), cfg.selection_net))
+                .assign(start_size=size, epochs=epochs))
+    return pd.concat(frames, ignore_index=True).assign(dataset=ds.name)
+
+
+
+def margin_subsets(ds, sc: Scale, cache_dir) -> pd.DataFrame:
+    """Fig. 12 (A.5): ANN1(100) trained on QS-sampled, resampled and random subsets."""
+    st = sc.start
+    cfg = ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
+                   seeds=st.subset_seeds, pool_size=sc.pool_size)
+    spec = {**dataclasses.asdict(cfg), "n": st.subset, "same_key_per_seed": True}
+    return results.cached(cache_dir, "subsets", spec,
+                          ds, lambda: start_.subset_accuracy(
+                              ds, run_active_learning(ds, cfg, progress=False), st.subset,
+                              cfg.selection_net)).assign(dataset=ds.name)
+
+
+
+PAPER_HARD_CLASSES = {"mnist": {9, 8, 5, 3, 4}, "fashion_mnist": {0, 2, 4, 6}}
+
+
+
+def query_bias(bias: pd.DataFrame, class_share: dict) -> dict:
+    """Fig. 4 top: an untrained network's first query, over initialisations."""
+    tests = []
+    for d, g in bias.groupby("dataset", sort=False):
+        n_pick = int(g[(g.init == 0) & (g.strategy == "random")]["count"].sum())
+        expected = pd.Series(class_share[d]) * n_pick
+        counts = {s: g[g.strategy == s].pivot(index="init", columns="class", values="count")
+                  for s in ("margin", "entropy", "random")}
+        if d == "fashion_mnist":
+            for s in ("margin", "entropy"):
+                tests.append(stats.superiority(f"{d} {s}: class 5 count beyond its share",
+                                               (counts[s][5] - expected[5]).to_numpy()))
+            tests.append(stats.superiority(f"{d}: class 5 count E-M",
+                                           (counts["entropy"][5] - counts["margin"][5])))
+            tol = 0.01 * n_pick
+            tests += [stats.equivalence(f"{d} random: class {c} count minus share",
+                                        counts["random"][c] - expected[c], tol)
+                      for c in counts["random"].columns]
+    if not tests:
+        return row("An untrained network's M and E over-pick class 5 (Sandal), E more; R "
+                   "follows the data", "Fig. 4a-c", [], f"{NOT_TESTED} (needs fashion_mnist)")
+    return row("An untrained network's M and E over-pick class 5 (Sandal), E more; R follows "
+               "the data (each class within 1% of the picks)", "Fig. 4a-c", tests)
+
+
+
+def dark_images(dark: pd.DataFrame) -> dict:
+    """Fig. 4 bottom: informativeness against the black fraction, over initialisations."""
+    tests, spread = [], {}
+    for measure, g in dark.groupby("measure", sort=False):
+        tests.append(stats.correlation(f"{measure}: rho(alpha, informativeness)",
+                                       g.rename(columns={"init": "seed"}), "alpha",
+                                       "informativeness", control=None))
+        width = 1.0 if measure == "margin" else float(np.log(10))
+        spread[measure] = g.pivot_table(index="init", columns="alpha",
+                                        values="informativeness") / width
+    # Spread over inits (SD per alpha, averaged), as a share of each measure's range;
+    # the inits are the same networks for both measures, so they resample together.
+    cols = spread["margin"].columns
+    est, low, high, n, p = stats.bootstrap(
+        (spread["margin"].to_numpy(), spread["entropy"][cols].to_numpy()),
+        lambda m, e: np.mean(m.std(axis=0, ddof=1)) - np.mean(e.std(axis=0, ddof=1)))
+    tests.append(Test("spread over inits, margin minus entropy (share of range)", est, low,
+                      high, n, stats.direction(low, high), p))
+    return row("Informativeness rises with the black fraction alpha for M and E; M varies "
+               "more", "Fig. 4d-f", tests)
+
+
+
+def accuracy_estimates(bounds: pd.DataFrame) -> list[dict]:
+    """Fig. 5b and 14: per seed, estimates against the truth, averaged over rounds."""
+    b = bounds.assign(over=bounds.upper - bounds.test_acc,
+                      under=bounds.test_acc - bounds.lower)
+    per_seed = b.groupby(["start_size", "epochs", "seed"])[["over", "under"]].mean()
+    between = []
+    for (size, epochs), g in per_seed.groupby(level=[0, 1]):
+        between.append(stats.superiority(f"start {size}, {epochs} epoch(s): upper-truth",
+                                         g.over.to_numpy()))
+        between.append(stats.superiority(f"start {size}, {epochs} epoch(s): truth-lower",
+                                         g.under.to_numpy()))
+    over = per_seed.over.groupby(level=[1, 2]).mean().unstack(0)  # seed x epochs
+    close = [stats.equivalence("1 epoch: upper-truth", over[1]),
+             stats.superiority("(upper-truth) with 5 epochs minus with 1", over[5] - over[1])]
+    sizes = sorted(b.start_size.unique())
+    pivot = {s: b[b.start_size == s].pivot_table(index="seed", columns=["epochs", "round"],
+                                                 values="under") for s in sizes}
+    small, large = sizes[0], sizes[-1]
+    est, low, high, n, p = stats.bootstrap(
+        (pivot[small].to_numpy(), pivot[large].loc[pivot[small].index].to_numpy()),
+        lambda a, c: np.nanmean(np.nanstd(a, axis=0, ddof=1))
+        / np.nanmean(np.nanstd(c, axis=0, ddof=1)))
+    noisier = [stats.interval_within(f"SD over seeds of truth-lower, start {small} / {large}",
+                                     est, low, high, n, 1.0, np.inf, "bootstrap over seeds")]
+    return [row("The true test accuracy lies between the lower and upper estimates (on "
+                "average over rounds)", "Fig. 5b, 14", between),
+            row(f"The upper estimate is close with 1 epoch (within {ACC_MARGIN}) and higher with "
+                "5", "Fig. 14", close),
+            row(f"A start of {small} gives noisier estimates than {large}", "Fig. 14", noisier)]
+
+
+
+def subset_claims(subsets: pd.DataFrame, class_share: dict) -> list[dict]:
+    """Fig. 12: accuracy of networks trained on QS-sampled, resampled and random subsets."""
+    rows = []
+    for d, g in subsets.groupby("dataset", sort=False):
+        acc = g.pivot(index="seed", columns="subset", values="test_acc")
+        qs_res = stats.superiority(f"{d} QS-resampled", acc["QS sampled"] - acc["resampled"])
+        res_rand = stats.equivalence(f"{d} resampled-random", acc["resampled"] - acc["random"])
+        if d == "mnist":
+            rows.append(row("MNIST: QS sampled > resampled ~ random", "Fig. 12b",
+                            [qs_res, res_rand]))
+        elif d == "fashion_mnist":
+            rows.append(row("Fashion-MNIST: resampled > random", "Fig. 12d", [
+                stats.superiority(f"{d} resampled-random", acc["resampled"] - acc["random"])]))
+        qs = g[g.subset == "QS sampled"].set_index("seed").filter(like="class_")
+        share = qs.div(qs.sum(axis=1), axis=0)
+        rows.append(row(f"{d}: Margin over-samples the paper's hard classes "
+                        f"{sorted(PAPER_HARD_CLASSES.get(d, set()))}", "Fig. 12a, 12c", [
+                            stats.superiority(f"class {c} share minus pool share",
+                                              share[f"class_{c}"] - class_share[d][c])
+                            for c in sorted(PAPER_HARD_CLASSES.get(d, set()))]))
+    return rows
+
+
+
+def claims(runs: Runs) -> pd.DataFrame:
+    """The claims of Sec. 6, A.5 and A.6, measured on the section's runs."""
+    bias, dark, starts, bounds, subsets, class_share = runs
+    rows = [query_bias(bias, class_share), dark_images(dark)]
+    scratch = starts[starts.initial_size == 0]
+    big, small = starts.initial_size.max(), starts[starts.initial_size > 0].initial_size.min()
+    d = starts.dataset.iloc[0]
+    for size, claim, kw in ((big, "helps significantly", {}),
+                            (small, f"does not help significantly (gain < {ACC_MARGIN})",
+                             {"test": stats.noninferiority, "sign": -1})):
+        run = starts[starts.initial_size == size]
+        fracs = [f for f in EARLY if f > size / stats.labels_at(run, 1.0, "frac_labeled")]
+        rows.append(row(f"A random start of {size} {claim} (Entropy)", "Fig. 5a, 13",
+                        gaps(f"{d} start-scratch", run, scratch, fracs, **kw)))
+    rows += accuracy_estimates(bounds)
+    rows += subset_claims(subsets, class_share)
+    return table(rows)
+
+
+
+class Runs(NamedTuple):
+    bias: pd.DataFrame  # Fig. 4 top
+    dark: pd.DataFrame  # Fig. 4 bottom
+    starts: pd.DataFrame  # Fig. 5a, 13
+    bounds: pd.DataFrame  # Fig. 5b, 14
+    subsets: pd.DataFrame  # Fig. 12
+    class_share: dict  # dataset -> its pool's class fractions
+
+
+def run(sc: Scale, datasets: list[str], cache_dir) -> Runs:
+    """Every study of the section, from the cache where it ran before."""
+    data = {d: runner.dataset(d) for d in datasets}
+    first = data[datasets[0]]
+    return Runs(pd.concat([class_bias(data[d], sc, cache_dir) for d in datasets]),
+                dark_bias(first, sc, cache_dir),
+                run_plan(plan(sc, datasets), data, sc, cache_dir),
+                accuracy_bounds(first, sc, cache_dir),
+                pd.concat([margin_subsets(data[d], sc, cache_dir) for d in datasets]),
+                {d: np.bincount(data[d].y_train, minlength=10) / len(data[d].y_train)
+                 for d in datasets})
+
+
+def cost(sc: Scale, datasets: list[str]) -> float:
+    """Estimated seconds on the 2-core CPU: the AL runs, the accuracy bounds (the AL run and
+    two fresh fits per round, each about as costly) and Fig. 12 (the Margin run and its fits)."""
+    st = sc.start
+    bounds = 3 * sum(estimate_seconds(sc.config(60000, strategy="margin", initial_size=s,
+                                                epochs=e, seeds=st.bound_seeds or sc.seeds),
+                                      60000) for s in st.bound_starts for e in (1, 5))
+    subsets = 2 * estimate_seconds(ALConfig(acq_size=st.subset_acq, seeds=st.subset_seeds,
+                                            n_rounds=st.subset // st.subset_acq + 1), 60000)
+    return estimate_plan(plan(sc, datasets), sc) + bounds + len(datasets) * subsets

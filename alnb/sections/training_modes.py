@@ -1,0 +1,184 @@
+"""Sec. 3 and A.1-A.4 (notebook 01): training modes, query strategies, selection and evaluation
+networks, capacity and acquisition size: the plan, its runs and its claims."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from alnb import runner, stats
+from alnb.claims import EARLY, gaps, pct, pick, row, table
+from alnb.experiments import estimate_plan, run_plan
+from alnb.scales import Scale
+from alnb.scoring import REGISTRY
+from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
+
+
+def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
+    """Notebook 01 (Sec. 3, A.1-A.4): (figure, dataset, config changes) for every run.
+
+    Fig. 1c/1d use the first dataset (MNIST in the paper); [a, a] and the 100-unit selection
+    network are Fig. 1's own margin runs. At smaller scales ANN1(1000) runs on the first
+    dataset only, since it costs ten times ANN1(100).
+    """
+    modes = ("incremental", "cumulative")
+    plan = []
+    for i, d in enumerate(datasets):
+        for strategy, s in REGISTRY.items():
+            fig = s.figure
+            plan += [(fig, d, {"strategy": strategy, "mode": m,
+                               "stop_frac": sc.stop(fig, strategy)}) for m in modes]
+        for hidden in (10, 1000):
+            if hidden == 1000 and i > 0 and sc.name != "paper":
+                continue
+            plan += [("fig10", d, {"hidden": hidden, "strategy": s, "mode": m})
+                     for s in ("margin", "entropy") for m in modes]
+            plan.append(("fig10", d, {"hidden": hidden, "strategy": "random",
+                                      "mode": "cumulative"}))
+        plan += [("fig11", d, {"acq_size": max(1, round(sc.acq_size * f)), "mode": m,
+                               "stop_frac": sc.stop("fig11")})
+                 for f in (0.25, 0.5, 2, 4) for m in modes]
+    first = datasets[0]
+    stop = {"stop_frac": sc.stop("fig1c")}
+    plan += [("fig1c", first, {"epochs": a, "eval_hidden": 100, "eval_epochs": b, **stop})
+             for a, b in ((1, 5), (5, 1))]
+    plan.append(("fig1c", first, {"epochs": 5, **stop}))
+    plan += [("fig1d", first, {"hidden": h, "eval_hidden": 100, "eval_epochs": 1, **stop})
+             for h in (10, 1000)]
+    return plan
+
+
+
+def claims(df: pd.DataFrame) -> pd.DataFrame:
+    """The claims of Sec. 3 and A.1-A.4, measured on notebook 01's runs."""
+    datasets = list(dict.fromkeys(df.dataset))
+    base = {"figure": "fig1", "hidden": 100}
+
+    def run(**where):
+        return pick(df, **{**base, **where})
+
+    rows = []
+    for other, claim in (("random", "Margin beats Random early"),
+                         ("entropy", "Margin beats Entropy early")):
+        tests = [t for d in datasets for mode in ("cumulative", "incremental")
+                 for t in gaps(f"{d} {mode} M-{other[0].upper()}",
+                               run(dataset=d, strategy="margin", mode=mode),
+                               run(dataset=d, strategy=other, mode=mode), EARLY)]
+        rows.append(row(claim, "Fig. 1a, 1b", tests))
+
+    tests = [t for d in datasets for t in gaps(
+        f"{d} E-R", run(dataset=d, strategy="entropy", mode="cumulative"),
+        run(dataset=d, strategy="random", mode="cumulative"), EARLY[:2],
+        test=stats.noninferiority, sign=-1)]
+    rows.append(row("Entropy is no better than Random early (E - R < 0.01)", "Fig. 1a, 1b",
+                    tests))
+
+    margin = {d: {m: run(dataset=d, strategy="margin", mode=m)
+                  for m in ("cumulative", "incremental")} for d in datasets}
+    rows.append(row("Cumulative beats incremental once L is not small", "Fig. 1a, 1b", [
+        t for d in datasets for t in gaps(f"{d} cum-inc", margin[d]["cumulative"],
+                                          margin[d]["incremental"], (0.25, 0.5))]))
+    rows.append(row("Incremental accuracy declines late", "Fig. 1a, 1b",
+                    [_declines(d, margin[d]["incremental"]) for d in datasets]))
+    rows.append(row("Matching selection and evaluation networks is best", "Fig. 1c, 1d",
+                    _selection_networks(df, margin[datasets[0]]["cumulative"], datasets[0])))
+
+    tests = [t for d in datasets for s in ("least_confident", "least_squares") for t in gaps(
+        f"{d} {s}-E", pick(df, figure="fig8", dataset=d, strategy=s, mode="cumulative"),
+        run(dataset=d, strategy="entropy", mode="cumulative"), EARLY, test=stats.equivalence)]
+    rows.append(row(f"LC and LS behave like Entropy (|difference| < {ACC_MARGIN})", "Fig. 8",
+                    tests))
+
+    tests = [t for d in datasets for t in gaps(
+        f"{d} I_B^M inc-cum", run(dataset=d, strategy="margin", mode="incremental"),
+        run(dataset=d, strategy="margin", mode="cumulative"), (0.25, 0.5), "batch_margin",
+        sign=-1)]
+    rows.append(row("I_B^M falls earlier under incremental training", "Fig. 9, A.2", tests))
+
+    fig10 = pick(df, figure="fig10")
+    tests = []
+    for (d, hidden), g10 in fig10.groupby(["dataset", "hidden"]):
+        cum = pick(g10, mode="cumulative")
+        for other in ("entropy", "random"):
+            tests += gaps(f"{d} ANN1({hidden}) M-{other[0].upper()}", pick(cum, strategy="margin"),
+                          pick(cum, strategy=other), EARLY[1:2], test=stats.noninferiority)
+    rows.append(row(f"Capacity does not change the ranking (M >= E, M >= R, margin "
+                    f"{ACC_MARGIN})", "Fig. 10", tests))
+    rows.append(small_networks_suffer(fig10, datasets[0]))
+    rows.append(acquisition_size(df, datasets))
+    return table(rows)
+
+
+
+def _declines(d: str, inc: pd.DataFrame) -> Test:
+    """Incremental test accuracy at the run's end minus at half of it, per seed."""
+    end = float(inc.frac_labeled.max())
+    return stats.superiority(f"{d} inc at {pct(end)} minus at {pct(end / 2)}",
+                             stats.change(inc, end / 2, end, "frac_labeled"), sign=-1)
+
+
+def _selection_networks(df: pd.DataFrame, m_cum: pd.DataFrame, first: str) -> list[Test]:
+    """Fig. 1c/1d: [a, b] is a selection network of a epochs evaluated by one of b; the
+    matched pair should win in each comparison."""
+    fig1c = pick(df, figure="fig1c", dataset=first)
+    s5e5 = fig1c[(fig1c.epochs == 5) & fig1c.eval_epochs.isna()]
+    s1e5 = fig1c[(fig1c.epochs == 1) & (fig1c.eval_epochs == 5)]
+    s5e1 = fig1c[(fig1c.epochs == 5) & (fig1c.eval_epochs == 1)]
+    fig1d = pick(df, figure="fig1d", dataset=first)
+    pairs = [("[5,5]-[1,5]", s5e5, s1e5), ("[1,1]-[5,1]", m_cum, s5e1),
+             ("sel100-sel10", m_cum, fig1d[fig1d.hidden == 10]),
+             ("sel100-sel1000", m_cum, fig1d[fig1d.hidden == 1000])]
+    return [t for name, a, b in pairs for t in gaps(f"{first} {name}", a, b, EARLY)]
+
+
+def small_networks_suffer(fig10: pd.DataFrame, d: str) -> dict:
+    """(cum - inc) of ANN1(10) minus that of ANN1(1000), per seed, at the runs' last shared
+    fraction."""
+    g = pick(fig10, dataset=d, strategy="margin")
+    stop = float(g.groupby("hidden").frac_labeled.max().min())
+
+
+    def cum_minus_inc(hidden):
+        h = pick(g, hidden=hidden)
+        return stats.compare(pick(h, mode="cumulative"), pick(h, mode="incremental"),
+                             at="frac_labeled", value=stop)["diffs"]
+
+
+    tests = []
+    if {10, 1000} <= set(g.hidden):
+        tests.append(stats.superiority(f"{d} (cum-inc) ANN1(10) minus ANN1(1000) at {pct(stop)}",
+                                       stats.paired(cum_minus_inc(10), cum_minus_inc(1000))))
+    return row("Small networks suffer more under incremental training", "Fig. 10, A.3", tests,
+               None if tests else f"{NOT_TESTED} (needs ANN1(10) and ANN1(1000))")
+
+
+def acquisition_size(df: pd.DataFrame, datasets) -> dict:
+    """Per seed, the spread (max - min) of test accuracy over acquisition sizes at the same
+    |L|, incremental minus cumulative: positive when incremental is the sensitive one."""
+    tests = []
+    for d in datasets:
+        runs = pd.concat([pick(df, figure="fig11", dataset=d),
+                          pick(df, figure="fig1", dataset=d, strategy="margin", hidden=100)])
+        stop = float(runs.groupby(["mode", "acq_size"]).frac_labeled.max().min())
+        spread = {}
+        for mode, g in runs.groupby("mode"):
+            acc = pd.DataFrame({a: stats.per_seed_at(x, stop, "frac_labeled")
+                                for a, x in g.groupby("acq_size")}).dropna()
+            spread[mode] = acc.max(axis=1) - acc.min(axis=1)
+        tests.append(stats.superiority(
+            f"{d} spread over acquisition sizes at {pct(stop)}, incremental minus cumulative "
+            f"(cumulative {spread['cumulative'].mean():.3f}, incremental "
+            f"{spread['incremental'].mean():.3f})",
+            stats.paired(spread["incremental"], spread["cumulative"])))
+    return row("Cumulative training is insensitive to acquisition size, incremental is "
+               "sensitive", "Fig. 11", tests)
+
+
+
+def run(sc: Scale, datasets: list[str], cache_dir) -> pd.DataFrame:
+    """Every run of the plan, from the cache where it ran before: one tidy frame."""
+    return run_plan(plan(sc, datasets), {d: runner.dataset(d) for d in datasets}, sc, cache_dir)
+
+
+def cost(sc: Scale, datasets: list[str]) -> float:
+    """Estimated seconds of the whole notebook on the 2-core CPU, cached runs included."""
+    return estimate_plan(plan(sc, datasets), sc)
