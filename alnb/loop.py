@@ -151,7 +151,7 @@ class SeedState(NamedTuple):
 
 
 @dataclasses.dataclass(frozen=True)
-class _Spec:
+class RoundSpec:
     """What the compiled round depends on statically. Strategy and mode are traced (an index
     into STRATEGIES and MODES), so all of them share one compiled program."""
 
@@ -161,16 +161,16 @@ class _Spec:
     input_shape: tuple[int, ...]
 
 
-class _Choice(NamedTuple):
+class Choice(NamedTuple):
     strategy: jax.Array  # int32 index into STRATEGIES
     mode: jax.Array  # int32 index into MODES
 
     @classmethod
-    def of(cls, cfg: ALConfig) -> _Choice:
+    def of(cls, cfg: ALConfig) -> Choice:
         return cls(jnp.int32(STRATEGIES.index(cfg.strategy)), jnp.int32(MODES.index(cfg.mode)))
 
 
-def _init_seed(spec: _Spec, key, pool_size, n_splits):
+def _init_seed(spec: RoundSpec, key, pool_size, n_splits):
     k_perm, k_sel, k_ev, k_tie = jax.random.split(key, 4)
     perm = jax.random.permutation(k_perm, pool_size).astype(jnp.int32)
     # The first pool_size / d of the random order form U_1, and so on; the random start is
@@ -199,7 +199,7 @@ def _fit(net, state, key, spec, mode, pool, order, prev_count, count):
     return train_epochs(net, state, k_train, pool["x"], pool["y"], order, start, count)
 
 
-def _train(spec: _Spec, s: SeedState, choice, pool, r, prev_count, count):
+def train_phase(spec: RoundSpec, s: SeedState, choice, pool, r, prev_count, count):
     """Train the selection (and evaluation) network on L = order[:count], as the mode says.
     Also returns the selection network's Keras-style running accuracy of its last epoch."""
     k_sel, k_ev, _ = _round_keys(s, r)
@@ -209,13 +209,13 @@ def _train(spec: _Spec, s: SeedState, choice, pool, r, prev_count, count):
     return s._replace(sel=sel, ev=ev), running
 
 
-def _evaluate(spec: _Spec, s: SeedState, pool):
+def evaluate_phase(spec: RoundSpec, s: SeedState, pool):
     """Test accuracy of the evaluation network (the selection network if there is none)."""
     net, state = (spec.ev, s.ev) if spec.ev else (spec.sel, s.sel)
     return accuracy(predict_proba(net, state.params, pool["x_test"]), pool["y_test"])
 
 
-def _score_and_select(spec: _Spec, s: SeedState, choice, pool, r, count, n_stages):
+def score_and_select(spec: RoundSpec, s: SeedState, choice, pool, r, count, n_stages):
     """Score the pool with the selection network, pick B from the available part of U and
     append it to L. One forward pass over the pool also gives the training accuracy on L."""
     n_pool = s.subset.shape[0]
@@ -238,12 +238,24 @@ def _score_and_select(spec: _Spec, s: SeedState, choice, pool, r, count, n_stage
     return s._replace(order=order), metrics
 
 
-def _round(spec: _Spec, s: SeedState, choice, pool, r, prev_count, count, n_stages):
+class RoundResult(NamedTuple):
+    """What a round records for one seed (a leading seed axis under vmap)."""
+
+    test_acc: jax.Array  # the evaluation network on the test set
+    train_acc_running: jax.Array  # Keras' training accuracy: last epoch, dropout on
+    train_acc: jax.Array  # the selection network on L after training, inference mode
+    batch_informativeness: jax.Array  # I_B under the strategy's own measure
+    batch_margin: jax.Array  # I_B^M
+    batch_class_counts: jax.Array  # int32 [C]
+    batch_indices: jax.Array  # int32 [acq]; -1 where the batch was smaller
+
+
+def _round(spec: RoundSpec, s: SeedState, choice, pool, r, prev_count, count, n_stages):
     """One round for one seed: train on L, evaluate, select B, move B into L."""
-    s, running = _train(spec, s, choice, pool, r, prev_count, count)
-    test_acc = _evaluate(spec, s, pool)
-    s, metrics = _score_and_select(spec, s, choice, pool, r, count, n_stages)
-    return s, {"test_acc": test_acc, "train_acc_running": running, **metrics}
+    s, running = train_phase(spec, s, choice, pool, r, prev_count, count)
+    test_acc = evaluate_phase(spec, s, pool)
+    s, metrics = score_and_select(spec, s, choice, pool, r, count, n_stages)
+    return s, RoundResult(test_acc=test_acc, train_acc_running=running, **metrics)
 
 
 @functools.partial(jax.jit, static_argnums=0, donate_argnums=1)
@@ -257,7 +269,7 @@ def _round_all_seeds(spec, states, choice, pool, r, prev_count, count, n_stages)
 
 
 @functools.partial(jax.jit, static_argnums=(0, 2, 3))
-def _init_all_seeds(spec, keys, pool_size, n_splits):
+def init_seeds(spec, keys, pool_size, n_splits):
     return jax.vmap(_init_seed, in_axes=(None, 0, None, None))(spec, keys, pool_size, n_splits)
 
 
@@ -346,11 +358,11 @@ def run_active_learning(ds: Dataset | str, cfg: ALConfig, progress: bool = True)
     sel, ev = cfg.selection_net, cfg.evaluation_net
     sel, ev = (dataclasses.replace(net, n_classes=ds.n_classes) if net else None
                for net in (sel, ev))
-    spec = _Spec(sel, ev, cfg.acq_size, ds.x_train.shape[1:])
-    choice = _Choice.of(cfg)
+    spec = RoundSpec(sel, ev, cfg.acq_size, ds.x_train.shape[1:])
+    choice = Choice.of(cfg)
     pool = pool_arrays(ds, n)
     seeds = list(range(cfg.first_seed, cfg.first_seed + cfg.seeds))
-    states = _init_all_seeds(spec, seed_keys(seeds), n, cfg.pool_splits)
+    states = init_seeds(spec, seed_keys(seeds), n, cfg.pool_splits)
     stage_of = np.searchsorted(np.unique(n_available), n_available) + 1
 
     rows = []
@@ -362,7 +374,8 @@ def run_active_learning(ds: Dataset | str, cfg: ALConfig, progress: bool = True)
         prev = int(n_labeled[r])
         rows.append(m)
         if progress:
-            bar.set_postfix(n_labeled=prev, test_acc=f"{float(jnp.mean(m['test_acc'])):.3f}")
-    out = {k: np.stack([np.asarray(m[k]) for m in rows], axis=1) for k in rows[0]}
+            bar.set_postfix(n_labeled=prev, test_acc=f"{float(jnp.mean(m.test_acc)):.3f}")
+    out = {k: np.stack([np.asarray(getattr(m, k)) for m in rows], axis=1)
+           for k in RoundResult._fields}
     return History(cfg, seeds, n, n_labeled, n_available, order=np.asarray(states.order)[:, :n],
                    subset=np.asarray(states.subset), **out)

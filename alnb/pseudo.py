@@ -41,17 +41,30 @@ class _Lane(NamedTuple):
     key: jax.Array
 
 
-def _lane_step(net, grid, lane: _Lane, pool, n_min, it):
+def train_on_l_and_p(net, lane: _Lane, pool, it):
+    """Algorithm 1, step 1: a fresh network trained on L and P; its pool probabilities and
+    test accuracy."""
     order = jnp.argsort(~lane.used, stable=True).astype(jnp.int32)  # L and P first
     state, _ = fit_fresh(net, jax.random.fold_in(lane.key, it), pool["x"], lane.labels, order, 0,
                          jnp.sum(lane.used))
-    probs = predict_proba(net, state.params, pool["x"])
     test_acc = accuracy(predict_proba(net, state.params, pool["x_test"]), pool["y_test"])
+    return predict_proba(net, state.params, pool["x"]), test_acc
+
+
+def hardest_threshold(grid, lc_N, used_N, n_min):
+    """HARDEST: the smallest grid value whose S = {i in U : I^LC_i < xi} has more than N
+    examples, i.e. above the (N+1)-th smallest I^LC in U."""
+    cut = jnp.sort(jnp.where(used_N, jnp.inf, lc_N))[jnp.minimum(n_min, lc_N.shape[0] - 1)]
+    return grid[jnp.minimum(jnp.searchsorted(grid, cut, side="right"), grid.shape[0] - 1)]
+
+
+def _lane_step(net, grid, lane: _Lane, pool, n_min, it):
+    """One iteration of Algorithm 1 for one (seed, threshold) lane: train, then move
+    S = {i in U : I^LC_i < xi} into P with the predicted labels if |S| > N, else stop."""
+    probs, test_acc = train_on_l_and_p(net, lane, pool, it)
     lc = -jnp.max(probs, axis=1)
-    # HARDEST: |S| > N exactly when the threshold exceeds the (N+1)-th smallest I^LC in U.
-    cut = jnp.sort(jnp.where(lane.used, jnp.inf, lc))[jnp.minimum(n_min, lc.shape[0] - 1)]
-    hardest = grid[jnp.minimum(jnp.searchsorted(grid, cut, side="right"), grid.shape[0] - 1)]
-    threshold = jnp.where((it == 0) & jnp.isnan(lane.threshold), hardest, lane.threshold)
+    threshold = jnp.where((it == 0) & jnp.isnan(lane.threshold),
+                          hardest_threshold(grid, lc, lane.used, n_min), lane.threshold)
     s = ~lane.used & (lc < threshold)
     size = jnp.sum(s)
     add = ~lane.done & (size > n_min)

@@ -49,14 +49,13 @@ def first_query_counts(ds: Dataset, strategies, n_inits: int = 200, n_pick: int 
     return pd.concat(frames, ignore_index=True)
 
 
-def dark_images(alphas, n_images: int = 1000, seed: int = 0, shape=(28, 28, 1)) -> np.ndarray:
+def dark_images(alphas, n_images: int = 1000, key=None, shape=(28, 28, 1)) -> jax.Array:
     """[len(alphas), n_images, *shape]: uniform noise with a fraction alpha of the pixels,
     chosen at random, set to black (0)."""
-    rng = np.random.default_rng(seed)
-    noise = rng.uniform(0, 1, (len(alphas), n_images, *shape)).astype(np.float32)
-    black = rng.uniform(0, 1, noise.shape) < np.asarray(alphas, np.float32)[:, None, None, None,
-                                                                            None]
-    return np.where(black, 0.0, noise).astype(np.float32)
+    k_noise, k_black = jax.random.split(jax.random.key(0) if key is None else key)
+    noise = jax.random.uniform(k_noise, (len(alphas), n_images, *shape))
+    alpha = jnp.asarray(alphas, jnp.float32).reshape(-1, *(1,) * (1 + len(shape)))
+    return jnp.where(jax.random.uniform(k_black, noise.shape) < alpha, 0.0, noise)
 
 
 @functools.partial(jax.jit, static_argnums=(0,))
@@ -75,7 +74,7 @@ def dark_image_informativeness(alphas, n_inits: int = 100, n_images: int = 1000,
     """Fig. 4 (bottom): mean I^M and I^E of noise images with a fraction alpha black, under
     n_inits untrained networks; one row per (measure, init, alpha)."""
     net = net or Net("ann1", 100, 1, 32, 10)
-    images = jnp.asarray(dark_images(alphas, n_images))
+    images = dark_images(alphas, n_images)
     out = _dark_scores(net, seed_keys(range(n_inits)), images)
     return pd.concat([pd.DataFrame({"measure": name, "init": np.repeat(np.arange(n_inits),
                                                                         len(alphas)),
@@ -146,13 +145,16 @@ def subset_accuracy(ds: Dataset, history: History, n_subset: int, net: Net) -> p
     pool = pool_arrays(ds, history.pool_size)
     rows = []
     for s, seed in enumerate(history.seeds):
-        rng = np.random.default_rng(seed)
+        k_resample, k_random = jax.random.split(jax.random.fold_in(jax.random.key(seed), 1))
         qs = history.labeled_indices(s, rounds[0])
         counts = np.bincount(y[qs], minlength=ds.n_classes)
-        resampled = np.concatenate([rng.choice(np.flatnonzero(y == c), k, replace=False)
-                                    for c, k in enumerate(counts)])
+        resampled = np.concatenate([
+            np.asarray(jax.random.choice(jax.random.fold_in(k_resample, c),
+                                         np.flatnonzero(y == c), (k,), replace=False))
+            for c, k in enumerate(counts)])
         subsets = {"QS sampled": qs, "resampled": resampled,
-                   "random": rng.choice(len(y), n_subset, replace=False)}
+                   "random": np.asarray(jax.random.choice(k_random, len(y), (n_subset,),
+                                                          replace=False))}
         # One key for the three subsets of a seed (common random numbers): the same initial
         # weights and dropout, so their differences are the subsets' alone.
         for name, idx in subsets.items():

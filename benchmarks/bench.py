@@ -50,16 +50,16 @@ class Phases:
 
     def __init__(self, ds, seeds):
         cfg = alnb.ALConfig(strategy="margin", acq_size=ACQ, initial_size=L0, seeds=seeds)
-        self.spec = loop._Spec(cfg.selection_net, None, ACQ, (28, 28, 1))
-        self.choice = loop._Choice.of(cfg)
+        self.spec = loop.RoundSpec(cfg.selection_net, None, ACQ, (28, 28, 1))
+        self.choice = loop.Choice.of(cfg)
         self.pool = loop.pool_arrays(ds)
         self.keys = loop.seed_keys(range(seeds))
         v = lambda f, n: jax.jit(jax.vmap(f, in_axes=(None, 0) + (None,) * n), static_argnums=0)
-        self.train, self.eval, self.score = v(loop._train, 5), v(loop._evaluate, 1), v(
-            loop._score_and_select, 5)
+        self.train, self.eval, self.score = v(loop.train_phase, 5), v(loop.evaluate_phase, 1), v(
+            loop.score_and_select, 5)
 
     def fresh(self):
-        return loop._init_all_seeds(self.spec, self.keys, POOL, 1)
+        return loop.init_seeds(self.spec, self.keys, POOL, 1)
 
     def round(self, states, r, count):
         (states, _), t_train = timed(self.train, self.spec, states, self.choice, self.pool, r, 0,

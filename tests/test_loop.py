@@ -88,15 +88,15 @@ def test_nothing_recompiles_after_the_first_round(monkeypatch):
                                            ("warm", True)])
 def test_which_modes_depend_on_last_rounds_weights(mode, depends):
     cfg = dataclasses.replace(BASE, mode=mode, seeds=1)
-    spec, choice = loop._Spec(cfg.selection_net, None, 50, (28, 28, 1)), loop._Choice.of(cfg)
+    spec, choice = loop.RoundSpec(cfg.selection_net, None, 50, (28, 28, 1)), loop.Choice.of(cfg)
     pool, keys = loop.pool_arrays(SYN), loop.seed_keys([0])
-    states = loop._init_all_seeds(spec, keys, 600, 1)
-    other = loop._init_all_seeds(spec, keys, 600, 1)  # a round donates (consumes) its state
+    states = loop.init_seeds(spec, keys, 600, 1)
+    other = loop.init_seeds(spec, keys, 600, 1)  # a round donates (consumes) its state
     other = other._replace(sel=jax.tree_util.tree_map(lambda a: a + 0.05, other.sel))
     _, a = loop._round_all_seeds(spec, states, choice, pool, 3, 70, 120, 1)
     _, b = loop._round_all_seeds(spec, other, choice, pool, 3, 70, 120, 1)
-    same = np.array_equal(a["batch_indices"], b["batch_indices"]) and np.array_equal(
-        a["test_acc"], b["test_acc"])
+    same = np.array_equal(a.batch_indices, b.batch_indices) and np.array_equal(
+        a.test_acc, b.test_acc)
     assert same != depends
 
 

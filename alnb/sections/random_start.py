@@ -20,7 +20,6 @@ from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
 ALPHAS = tuple(np.round(np.linspace(0, 1, 11), 2))
 
 
-
 def class_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 4 (top): class counts of the first query of untrained ANN1(100) under M, E, R."""
     st = sc.start
@@ -29,16 +28,15 @@ def class_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
         ds, ("margin", "entropy", "random"), st.n_inits, st.n_pick)).assign(dataset=ds.name)
 
 
-
 def dark_bias(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 4 (bottom): informativeness of noise images against their black fraction alpha
     (the images are synthetic; `ds` only names the cache file)."""
     st = sc.start
-    spec = {"alphas": ALPHAS, "n_inits": st.dark_inits, "n_images": st.n_dark}
+    spec = {"alphas": ALPHAS, "n_inits": st.dark_inits, "n_images": st.n_dark,
+            "sampler": "jax"}
     return results.cached(cache_dir, "dark-images", spec, ds,
                           lambda: start_.dark_image_informativeness(ALPHAS, st.dark_inits,
                                                                    st.n_dark))
-
 
 
 def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
@@ -48,7 +46,6 @@ def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
     return [("fig5a", d, {"strategy": "entropy", "initial_size": s,
                           "stop_frac": sc.stop("fig5a")})
             for s in (0, *sc.start.start_sizes)]
-
 
 
 def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
@@ -68,22 +65,20 @@ def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).assign(dataset=ds.name)
 
 
-
 def margin_subsets(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 12 (A.5): ANN1(100) trained on QS-sampled, resampled and random subsets."""
     st = sc.start
     cfg = ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
                    seeds=st.subset_seeds, pool_size=sc.pool_size)
-    spec = {**dataclasses.asdict(cfg), "n": st.subset, "same_key_per_seed": True}
+    spec = {**dataclasses.asdict(cfg), "n": st.subset, "same_key_per_seed": True,
+            "sampler": "jax"}
     return results.cached(cache_dir, "subsets", spec,
                           ds, lambda: start_.subset_accuracy(
                               ds, run_active_learning(ds, cfg, progress=False), st.subset,
                               cfg.selection_net)).assign(dataset=ds.name)
 
 
-
 PAPER_HARD_CLASSES = {"mnist": {9, 8, 5, 3, 4}, "fashion_mnist": {0, 2, 4, 6}}
-
 
 
 def query_bias(bias: pd.DataFrame, class_share: dict) -> dict:
@@ -111,7 +106,6 @@ def query_bias(bias: pd.DataFrame, class_share: dict) -> dict:
                "the data (each class within 1% of the picks)", "Fig. 4a-c", tests)
 
 
-
 def dark_images(dark: pd.DataFrame) -> dict:
     """Fig. 4 bottom: informativeness against the black fraction, over initialisations."""
     tests, spread = [], {}
@@ -132,7 +126,6 @@ def dark_images(dark: pd.DataFrame) -> dict:
                       high, n, stats.direction(low, high), p))
     return row("Informativeness rises with the black fraction alpha for M and E; M varies "
                "more", "Fig. 4d-f", tests)
-
 
 
 def accuracy_estimates(bounds: pd.DataFrame) -> list[dict]:
@@ -166,7 +159,6 @@ def accuracy_estimates(bounds: pd.DataFrame) -> list[dict]:
             row(f"A start of {small} gives noisier estimates than {large}", "Fig. 14", noisier)]
 
 
-
 def subset_claims(subsets: pd.DataFrame, class_share: dict) -> list[dict]:
     """Fig. 12: accuracy of networks trained on QS-sampled, resampled and random subsets."""
     rows = []
@@ -190,7 +182,6 @@ def subset_claims(subsets: pd.DataFrame, class_share: dict) -> list[dict]:
     return rows
 
 
-
 def claims(runs: Runs) -> pd.DataFrame:
     """The claims of Sec. 6, A.5 and A.6, measured on the section's runs."""
     bias, dark, starts, bounds, subsets, class_share = runs
@@ -208,7 +199,6 @@ def claims(runs: Runs) -> pd.DataFrame:
     rows += accuracy_estimates(bounds)
     rows += subset_claims(subsets, class_share)
     return table(rows)
-
 
 
 class Runs(NamedTuple):
