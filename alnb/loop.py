@@ -329,13 +329,8 @@ def seed_keys(seeds) -> jax.Array:
     return jnp.stack([jax.random.key_data(jax.random.key(s)) for s in seeds])
 
 
-def run_active_learning(ds: Dataset | str, cfg: ALConfig, progress: bool = True) -> History:
-    """Run `cfg` on `ds` (a Dataset, or a name for load_dataset) for seeds first_seed ..
-    first_seed + seeds - 1, vmapped in lockstep.
-
-    Seed s gives every strategy and mode the same random start, initial weights, minibatch
-    order and pool split (common random numbers), so strategies compare as paired differences.
-    """
+def _checked(ds: Dataset | str, cfg: ALConfig) -> tuple[Dataset, int]:
+    """The dataset (loaded if named) and the pool size, once both fit the config."""
     if isinstance(ds, str):
         ds = load_dataset(ds)
     if not isinstance(ds, Dataset):
@@ -354,6 +349,17 @@ def run_active_learning(ds: Dataset | str, cfg: ALConfig, progress: bool = True)
     if cfg.acq_size > n or cfg.initial_size > n:
         raise ValueError(f"acq_size ({cfg.acq_size}) and initial_size ({cfg.initial_size}) "
                          f"must not exceed the pool ({n} examples).")
+    return ds, n
+
+
+def run_active_learning(ds: Dataset | str, cfg: ALConfig, progress: bool = True) -> History:
+    """Run `cfg` on `ds` (a Dataset, or a name for load_dataset) for seeds first_seed ..
+    first_seed + seeds - 1, vmapped in lockstep.
+
+    Seed s gives every strategy and mode the same random start, initial weights, minibatch
+    order and pool split (common random numbers), so strategies compare as paired differences.
+    """
+    ds, n = _checked(ds, cfg)
     n_labeled, n_available = schedule(cfg, n)
     sel, ev = cfg.selection_net, cfg.evaluation_net
     sel, ev = (dataclasses.replace(net, n_classes=ds.n_classes) if net else None

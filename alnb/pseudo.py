@@ -148,8 +148,13 @@ def gpla(net: Net, ds: Dataset, labeled: np.ndarray, thresholds, seeds, n_min: i
         records.append({k: np.asarray(v) for k, v in m.items()})
         if bool(jnp.all(lanes.done)):
             break
-    chosen = np.asarray(lanes.threshold)
-    lane_cols = {"seed": np.repeat(seeds, T), "threshold": chosen}
+    return _result(lanes, records, labeled, thr, seeds, y)
+
+
+def _result(lanes: _Lane, records: list[dict], labeled, thr, seeds, y) -> GPLAResult:
+    """Per-iteration records and the per-lane summary of a finished GPLA run."""
+    T = thr.shape[1]
+    lane_cols = {"seed": np.repeat(seeds, T), "threshold": np.asarray(lanes.threshold)}
     iterations = pd.concat([pd.DataFrame({**lane_cols, "iteration": i, **r})
                             for i, r in enumerate(records)], ignore_index=True)
     used = np.asarray(lanes.used)

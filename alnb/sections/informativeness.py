@@ -3,6 +3,7 @@ a stopping rule on it: the plan, its runs and its claims."""
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -114,6 +115,50 @@ def _train_falls(m: pd.DataFrame, r: pd.DataFrame) -> list[Test]:
 
 
 
+def _judged(judged: list[str], claim: str, paper: str, per_dataset: dict[str, list[Test]],
+            verdict: str | None = None, extra: str = "") -> dict:
+    """A claims row judged on the datasets in `judged`; the others' numbers are shown as
+    'not judged' (reduced CIFAR-10)."""
+    kept = [t for d, ts in per_dataset.items() if d in judged for t in ts]
+    r = row(claim, paper, kept, verdict or (None if kept else
+                                             f"{NOT_TESTED} at this scale (reduced CIFAR-10)"),
+            extra)
+    hidden = [t for ts in per_dataset.values() for t in ts if t not in kept]
+    if hidden:
+        r["measured"] += "; not judged: " + "; ".join(t.text() for t in hidden)
+    return r
+
+
+def _fig2_rows(run, datasets: list[str], running: list[str], judge) -> list[dict]:
+    """Fig. 2's claims on MNIST and Fashion-MNIST (and CIFAR-10, shown)."""
+    def m_minus_r(column="test_acc", sign=1, names=datasets):
+        return {d: gaps(f"{d} M-R", run(d, "margin"), run(d, "random"), EARLY, column,
+                        sign=sign) for d in names}
+
+    return [
+        judge("M has higher test accuracy than R early", "Fig. 2", m_minus_r()),
+        judge("M has lower train accuracy than R early (Keras' running accuracy)", "Fig. 2",
+              m_minus_r("train_acc_running", -1, running)),
+        judge("M has higher I_B^M than R early (M picks the batch of highest I^M; R's is the "
+              "MOR measure)", "Fig. 2", m_minus_r("batch_margin"), BY_CONSTRUCTION),
+        judge("Under M, test accuracy sometimes exceeds train accuracy (Keras' running "
+              "accuracy)", "Fig. 2",
+              {d: [_test_exceeds_train(d, run(d, "margin"))] for d in running}),
+        judge("Under M, I_B^M falls as labeling proceeds, and tracks the rise of train accuracy "
+              "beyond their common trend in |L|", "Fig. 2",
+              {d: _margin_falls(d, run(d, "margin")) for d in running})]
+
+
+def _cifar_rows(m: pd.DataFrame, r: pd.DataFrame, running: bool, judge) -> list[dict]:
+    """Fig. 2c's claims on CIFAR-10."""
+    later = gaps("cifar10 M-R", m, r, (0.25,), test=stats.noninferiority, sign=-1) + gaps(
+        "cifar10 M-R", m, r, (0.75,))
+    return [judge("CIFAR-10: train accuracy starts high and falls", "Fig. 2c",
+                  {"cifar10": _train_falls(m, r) if running else []}),
+            judge("CIFAR-10: M helps only after about half is labeled", "Fig. 2c",
+                  {"cifar10": later})]
+
+
 def claims(runs: Runs) -> pd.DataFrame:
     """The claims of Sec. 4, measured on the section's runs and stopping rule. CIFAR-10 below
     the paper's setting (50 epochs, the full pool) is measured and shown, but not judged.
@@ -124,64 +169,29 @@ def claims(runs: Runs) -> pd.DataFrame:
     cifar = pick(df, dataset="cifar10") if "cifar10" in datasets else None
     reduced = cifar is not None and bool((cifar.epochs < 50).any()
                                          or cifar.pool_size.notna().any())
-    judged = [d for d in datasets if not (d == "cifar10" and reduced)]
-    not_tested = f"{NOT_TESTED} at this scale (reduced CIFAR-10)"
+    judge = functools.partial(_judged, [d for d in datasets if not (d == "cifar10" and reduced)])
 
     def run(d, strategy):
         return pick(df, dataset=d, strategy=strategy)
 
-    def judge(claim, paper, per_dataset: dict[str, list[Test]], verdict=None, extra=""):
-        shown = [t for ts in per_dataset.values() for t in ts]
-        kept = [t for d, ts in per_dataset.items() if d in judged for t in ts]
-        if verdict is None and not kept:
-            verdict = not_tested
-        r = row(claim, paper, kept, verdict, extra)
-        hidden = [t for t in shown if t not in kept]
-        if hidden:
-            r["measured"] += "; not judged: " + "; ".join(t.text() for t in hidden)
-        return r
-
     # Runs cached before alnb recorded the running accuracy have none (reduced CIFAR-10 at quick).
     running = [d for d in datasets if run(d, "margin").train_acc_running.notna().any()]
-    rows = [judge("M has higher test accuracy than R early", "Fig. 2", {
-        d: gaps(f"{d} M-R", run(d, "margin"), run(d, "random"), EARLY) for d in datasets})]
-    rows.append(judge("M has lower train accuracy than R early (Keras' running accuracy)",
-                      "Fig. 2", {d: gaps(f"{d} M-R", run(d, "margin"), run(d, "random"), EARLY,
-                                         "train_acc_running", sign=-1) for d in running}))
-    rows.append(judge("M has higher I_B^M than R early (M picks the batch of highest I^M; R's is "
-                      "the MOR measure)", "Fig. 2", {
-                          d: gaps(f"{d} M-R", run(d, "margin"), run(d, "random"), EARLY,
-                                  "batch_margin") for d in datasets}, BY_CONSTRUCTION))
-
-    rows.append(judge("Under M, test accuracy sometimes exceeds train accuracy "
-                      "(Keras' running accuracy)", "Fig. 2",
-                      {d: [_test_exceeds_train(d, run(d, "margin"))] for d in running}))
-    rows.append(judge("Under M, I_B^M falls as labeling proceeds, and tracks the rise of train "
-                      "accuracy beyond their common trend in |L|", "Fig. 2",
-                      {d: _margin_falls(d, run(d, "margin")) for d in running}))
+    rows = _fig2_rows(run, datasets, running, judge)
     if cifar is not None:
-        m, r = run("cifar10", "margin"), run("cifar10", "random")
-        rows.append(judge("CIFAR-10: train accuracy starts high and falls", "Fig. 2c",
-                          {"cifar10": _train_falls(m, r) if "cifar10" in running else []}))
-        later = {"cifar10": gaps("cifar10 M-R", m, r, (0.25,), test=stats.noninferiority,
-                                 sign=-1) + gaps("cifar10 M-R", m, r, (0.75,))}
-        rows.append(judge("CIFAR-10: M helps only after about half is labeled", "Fig. 2c",
-                          later))
-
-    gains = {d: [gain_correlation(f"{d} M: rho(I_B^M, next gain | |L|)", run(d, "margin"))]
-             for d in datasets}
+        rows += _cifar_rows(run("cifar10", "margin"), run("cifar10", "random"),
+                            "cifar10" in running, judge)
     controls = [gain_correlation(f"{d} control R", run(d, "random")) for d in datasets]
     rows.append(judge("A high I_B^M means fast learning, beyond the common trend in |L| "
-                      "(beyond the paper: measured)", "Sec. 4", gains,
+                      "(beyond the paper: measured)", "Sec. 4",
+                      {d: [gain_correlation(f"{d} M: rho(I_B^M, next gain | |L|)",
+                                            run(d, "margin"))] for d in datasets},
                       extra="; ".join(t.text() for t in controls)))
-
     rows.append(judge("Stopping when I_B^M falls below a threshold stops near the plateau "
                       "(beyond the paper: some threshold loses <= 0.01 and stops within 10 "
                       "points of the plateau, both by their intervals)", "Sec. 4",
                       {d: [_stopping_test(d, t)] for d, t in stops.groupby("dataset",
                                                                            sort=False)}))
     return table(rows)
-
 
 
 class Runs(NamedTuple):
