@@ -75,7 +75,12 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
                        _tier(figure, name, cfg), ex.estimate_seconds(cfg, n),
                        functools.partial(_al_job, name, cfg, cache),
                        ex.results.run_path(ds, cfg, cache).exists()))
-    # Sections computed outside the AL plans: estimated from the AL runs inside them.
+    return out + _study_jobs(sc, cache)
+
+
+def _study_jobs(sc: scales.Scale, cache: str) -> list[Job]:
+    """The sections' studies outside the AL plans, estimated from the AL runs inside them."""
+    both, out = list(ANN_DATASETS), []
     st, g = sc.start, sc.gpla
     subset_cfg = ex.ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
                              seeds=st.subset_seeds)

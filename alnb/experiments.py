@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from alnb import results, runner
+from alnb.config import ALConfig, schedule
 from alnb.data import SPECS
-from alnb.loop import ALConfig, schedule
 from alnb.results import cached_run
 from alnb.scales import Scale
 

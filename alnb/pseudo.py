@@ -21,8 +21,9 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from alnb.config import ALConfig
 from alnb.data import Dataset
-from alnb.loop import ALConfig, pool_arrays, run_active_learning, seed_keys
+from alnb.loop import pool_arrays, run_active_learning, seed_keys
 from alnb.models import Net
 from alnb.scoring import margin, select
 from alnb.train import accuracy, fit_fresh, predict_proba

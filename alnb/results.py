@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from alnb.config import ALConfig, schedule
 from alnb.data import Dataset
-from alnb.loop import ALConfig, run_active_learning, schedule
+from alnb.loop import run_active_learning
 from alnb.runner import compute_once
 
 # Bump when the engine changes what a config computes, so old cached tables are not reused.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from alnb.loop import ALConfig
+from alnb.config import ALConfig
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,7 +5,7 @@ import pytest
 
 import alnb
 from alnb import notebooks, pseudo, results, scales
-from alnb.loop import ALConfig
+from alnb.config import ALConfig
 
 SYN = alnb.synthetic_dataset(n_train=200, n_test=50)
 

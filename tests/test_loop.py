@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import alnb
-from alnb import loop
+from alnb import config, loop
 
 SYN = alnb.synthetic_dataset(n_train=600, n_test=200, seed=0)
 BASE = alnb.ALConfig(strategy="margin", acq_size=50, initial_size=20, n_rounds=None, hidden=32,
@@ -115,7 +115,7 @@ def test_evaluation_network_does_not_change_what_is_selected():
 
 def test_pool_schedule_follows_section_5():
     cfg = alnb.ALConfig(acq_size=200, n_rounds=None, pool_splits=5, split_fraction=0.9)
-    n_labeled, n_available = loop.schedule(cfg, 60000)
+    n_labeled, n_available = config.schedule(cfg, 60000)
     joins = [int(n_labeled[np.argmax(n_available == a)]) for a in (24000, 36000, 48000, 60000)]
     assert joins == [10800, 21600, 32400, 43200]  # the paper's "trained using 43,200 objects"
     assert n_labeled[-1] == 60000 and (np.diff(n_labeled) <= 200).all()

@@ -3,7 +3,7 @@ import pytest
 
 import alnb
 from alnb import pseudo
-from alnb.loop import ALConfig
+from alnb.config import ALConfig
 from alnb.models import Net
 
 SYN = alnb.synthetic_dataset(n_train=600, n_test=200, seed=0)

@@ -3,7 +3,8 @@ import pytest
 
 import alnb
 from alnb import start
-from alnb.loop import ALConfig, run_active_learning
+from alnb.config import ALConfig
+from alnb.loop import run_active_learning
 from alnb.models import Net
 
 SYN = alnb.synthetic_dataset(n_train=600, n_test=200, seed=0)

@@ -12,8 +12,8 @@ import pandas as pd
 
 from alnb import pseudo, results, runner, stats
 from alnb.claims import pick, row, table
+from alnb.config import ALConfig
 from alnb.experiments import TRAIN_S, estimate_seconds
-from alnb.loop import ALConfig
 from alnb.pseudo import best_threshold, knn_fit
 from alnb.results import cached_run
 from alnb.scales import Scale

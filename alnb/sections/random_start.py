@@ -12,8 +12,9 @@ import pandas as pd
 from alnb import results, runner, stats
 from alnb import start as start_
 from alnb.claims import EARLY, gaps, row, table
+from alnb.config import ALConfig
 from alnb.experiments import estimate_plan, estimate_seconds, run_plan
-from alnb.loop import ALConfig, run_active_learning
+from alnb.loop import run_active_learning
 from alnb.scales import Scale
 from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
 
