@@ -96,12 +96,11 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_cached(frame: pd.DataFrame, path: Path, recorded: bool = True) -> None:
-    """The table, then its sidecar: checksum, rows, columns and (when `recorded`) this
-    process's provenance."""
+def write_cached(frame: pd.DataFrame, path: Path) -> None:
+    """The table, then its sidecar: checksum, rows, columns and this process's provenance."""
     write_atomic(frame, path)
     side = {"sha256": _sha256(path), "rows": len(frame), "columns": list(frame.columns),
-            "provenance": provenance() if recorded else None}
+            "provenance": provenance()}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.json.tmp")
     tmp.write_text(json.dumps(side, indent=1))
     os.replace(tmp, _sidecar(path))
