@@ -136,7 +136,10 @@ def _timed(task) -> float:
 
 def record(sc: scales.Scale, job: Job, seconds: float, path=None) -> None:
     """Append a finished job's wall time to results/campaign_<scale>.csv: the compute each
-    notebook cost at that scale, beside the cost model's estimate."""
+    notebook cost at that scale, beside the cost model's estimate. A job that only read
+    tables another scale had computed (a few seconds at most) is not a cost of this one."""
+    if seconds < 5:
+        return
     path = path or CACHE.parent / f"campaign_{sc.name}.csv"
     row = pd.DataFrame([{"notebook": job.notebook, "job": job.name, "tier": job.tier,
                          "estimate_s": round(job.estimate_s), "seconds": round(seconds),
