@@ -26,6 +26,7 @@ from alnb.sections import SECTIONS
 
 CACHE = ex.ROOT / "results" / "cache"
 ANN_DATASETS = ("mnist", "fashion_mnist")
+TIER2_STUDIES = {"accuracy_bounds"}  # Fig. 14
 
 
 class Job(NamedTuple):
@@ -35,10 +36,6 @@ class Job(NamedTuple):
     estimate_s: float
     task: object  # a picklable no-argument callable that computes and caches
     done: bool
-
-
-def _al_job(name: str, cfg, cache: str) -> None:
-    ex.cached_run(runner.dataset(name), cfg, cache, progress=False)
 
 
 def _section_job(notebook: str, fn_name: str, name: str, sc: scales.Scale, cache: str) -> None:
@@ -73,33 +70,17 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
         out.append(Job(notebook, f"{figure} {name} {cfg.strategy}/{cfg.mode} hidden {cfg.hidden} "
                        f"acq {cfg.acq_size} rounds {cfg.n_rounds or 'all'}{extra}",
                        _tier(figure, name, cfg), ex.estimate_seconds(cfg, n),
-                       functools.partial(_al_job, name, cfg, cache),
+                       functools.partial(ex.run_config, name, cfg, cache),
                        ex.results.run_path(ds, cfg, cache).exists()))
     return out + _study_jobs(sc, cache)
 
 
 def _study_jobs(sc: scales.Scale, cache: str) -> list[Job]:
-    """The sections' studies outside the AL plans, estimated from the AL runs inside them."""
-    both, out = list(ANN_DATASETS), []
-    st, g = sc.start, sc.gpla
-    subset_cfg = ex.ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
-                             seeds=st.subset_seeds)
-    gpla_cfg = ex.ALConfig(acq_size=g.acq, seeds=sc.seeds, n_rounds=max(g.ps) // g.acq + 1)
-    extra = [("04", "class_bias", name, 1, 120) for name in both]
-    extra += [("04", "dark_bias", "mnist", 1, 60)]
-    extra += [("04", "margin_subsets", name, 1, 2 * ex.estimate_seconds(subset_cfg, 60000))
-              for name in both]
-    extra += [("04", "accuracy_bounds", "mnist", 2, 4 * 3 * ex.estimate_seconds(
-        sc.config(60000, strategy="margin", initial_size=600), 60000))]
-    extra += [("05", "gpla_before_after", name, 1, 4 * ex.estimate_seconds(gpla_cfg, 60000))
-              for name in both]
-    extra += [("05", "gpla_loop", name, 1, g.loop_rounds * sc.seeds * 30) for name in both]
-    extra += [("05", "gpla_search", "mnist", 1, g.n_thresholds * sc.seeds * 20)]
-    for notebook, fn_name, name, tier, estimate in extra:
-        out.append(Job(notebook, f"{fn_name} {name}", tier, estimate,
-                       functools.partial(_section_job, notebook, fn_name, name, sc, cache),
-                       False))
-    return out
+    """The sections' studies outside the AL plans, with the sections' own estimates."""
+    return [Job(nb, f"{study} {name}", 2 if study in TIER2_STUDIES else 1, estimate,
+                functools.partial(_section_job, nb, study, name, sc, cache), False)
+            for nb in ("04", "05")
+            for study, name, estimate in SECTIONS[nb].study_costs(sc, list(ANN_DATASETS))]
 
 
 def run(sc: scales.Scale, tier: int, log=print) -> None:

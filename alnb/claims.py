@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from alnb import stats
+from alnb.results import write_atomic
 from alnb.stats import BY_CONSTRUCTION, NOT_TESTED, Test
 
 EARLY = (0.05, 0.10, 0.25)
@@ -89,8 +90,6 @@ def gain_correlation(what: str, runs: pd.DataFrame) -> Test:
 def save(claims_table: pd.DataFrame, notebook: str, sc, results_dir) -> pd.DataFrame:
     """Write a notebook's claims table to results_dir/claims_NN_SCALE.csv with its scale and
     seeds, and return it for display in full."""
-    from alnb.results import write_atomic
-
     out = claims_table.assign(scale=sc.name, seeds=sc.seeds)
     write_atomic(out, f"{results_dir}/claims_{notebook}_{sc.name}.csv")
     pd.set_option("display.max_colwidth", None)

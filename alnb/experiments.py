@@ -49,9 +49,10 @@ def estimate_plan(plan, sc: Scale) -> float:
                                 SPECS[d].n_test) for _, d, changes in plan)
 
 
-def _run_job(ds, cfg: ALConfig, cache_dir, progress: bool) -> None:
+def run_config(ds, cfg: ALConfig, cache_dir, progress: bool = False) -> None:
+    """Compute one config into the cache; `ds` may be a dataset name, so the job travels to a
+    worker process as a name rather than as arrays."""
     cached_run(runner.dataset(ds) if isinstance(ds, str) else ds, cfg, cache_dir, progress)
-
 
 
 def run_plan(plan, data: dict, sc: Scale, cache_dir, progress: bool = True) -> pd.DataFrame:
@@ -60,7 +61,7 @@ def run_plan(plan, data: dict, sc: Scale, cache_dir, progress: bool = True) -> p
     configs = [(figure, data[name], sc.config(len(data[name].x_train), **changes))
                for figure, name, changes in plan]
     todo = {results.run_path(ds, cfg, cache_dir): (ds, cfg) for _, ds, cfg in configs}
-    runner.run_all(functools.partial(_run_job, ds.name if ds.name in SPECS else ds, cfg,
+    runner.run_all(functools.partial(run_config, ds.name if ds.name in SPECS else ds, cfg,
                                      cache_dir, progress)
                    for path, (ds, cfg) in todo.items() if not path.exists())
     return pd.concat([cached_run(ds, cfg, cache_dir).assign(figure=figure)

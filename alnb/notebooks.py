@@ -49,8 +49,6 @@ def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build",
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / nb.name
     env = {"ALNB_USE_LOG": str(use_log)} if use_log else {}
-    if os.environ.get("ALNB_DATA_DIR"):  # the kernel runs in notebooks/: make it absolute
-        env["ALNB_DATA_DIR"] = str(Path(os.environ["ALNB_DATA_DIR"]).resolve())
     if parameters.get("scale") == "smoke":
         # Smoke runs are tiny and compile-bound: LLVM -O0 takes a notebook from 60 s to 40 s.
         flags = os.environ.get("XLA_FLAGS", "")

@@ -130,13 +130,15 @@ def read_cached(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _log_use(path: Path, computed: bool) -> None:
-    """Note in $ALNB_USE_LOG (set by alnb.notebooks for its kernels) whether a table was
-    computed or read, so a notebook's runtime is recorded only when it computed all of it."""
+def _table(path: Path, compute) -> pd.DataFrame:
+    """The cached table at `path`, computed once if missing. Notes in $ALNB_USE_LOG (set by
+    alnb.notebooks for its kernels) whether it was computed or read, so a notebook's runtime
+    is recorded only when it computed all of it."""
     log = os.environ.get("ALNB_USE_LOG")
     if log:
         with open(log, "a") as f:
-            f.write(f"{'computed' if computed else 'cached'} {path.name}\n")
+            f.write(f"{'cached' if path.exists() else 'computed'} {path.name}\n")
+    return compute_once(path, compute, write_cached, read_cached)
 
 
 def cache_path(cache_dir: str | os.PathLike, stem: str) -> Path:
@@ -152,8 +154,7 @@ def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
     blob = json.dumps({"spec": spec, "data": data_fingerprint(ds), "engine": ENGINE_VERSION},
                       sort_keys=True, default=str)
     path = cache_path(cache_dir, f"{ds.name}-{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}")
-    _log_use(path, not path.exists())
-    return compute_once(path, compute, write_cached, read_cached)
+    return _table(path, compute)
 
 
 def run_path(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike) -> Path:
@@ -173,8 +174,7 @@ def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "resul
         return frame
 
     path = run_path(ds, cfg, cache_dir)
-    _log_use(path, not path.exists())
-    frame = compute_once(path, compute, write_cached, read_cached)
+    frame = _table(path, compute)
     n_rounds = len(schedule(cfg, cfg.pool_size or len(ds.x_train))[0])
     if len(frame) != cfg.seeds * n_rounds or set(frame.get("seed", ())) != set(
             range(cfg.first_seed, cfg.first_seed + cfg.seeds)):

@@ -29,12 +29,10 @@ def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
     return plan
 
 
-
 def arrivals(split: pd.DataFrame) -> pd.DataFrame:
     """The rounds (with their labeled fraction) at which a new pool subset had joined."""
     rounds = split.groupby("round")[["n_available", "frac_labeled"]].first()
     return rounds[rounds.n_available.diff() > 0]
-
 
 
 def zero_phases(split: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -42,7 +40,6 @@ def zero_phases(split: pd.DataFrame, threshold: float) -> pd.DataFrame:
     acq = int(split.acq_size.iloc[0])
     return split.assign(high=split.batch_margin > threshold).groupby(
         ["seed", "n_available"]).high.sum().unstack() * acq
-
 
 
 def claims(df: pd.DataFrame, threshold: float = -0.5) -> pd.DataFrame:
@@ -76,7 +73,6 @@ def claims(df: pd.DataFrame, threshold: float = -0.5) -> pd.DataFrame:
         row(f"Having the whole pool from the start is at least as good (margin {ACC_MARGIN})",
             "Fig. 3", better),
     ])
-
 
 
 def run(sc: Scale, datasets: list[str], cache_dir) -> pd.DataFrame:

@@ -24,7 +24,6 @@ def _al_config(sc: Scale, g, strategy: str, **changes) -> ALConfig:
                     **changes)
 
 
-
 def gpla_search(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 6: GPLA at p = p_search after Margin, for every threshold of the grid and the
     HARDEST rule; one row per (seed, threshold)."""
@@ -41,7 +40,6 @@ def gpla_search(ds, sc: Scale, cache_dir) -> pd.DataFrame:
 
     spec = {"cfg": dataclasses.asdict(cfg), "settings": dataclasses.asdict(g)}
     return results.cached(cache_dir, "gpla-search", spec, ds, compute).assign(dataset=ds.name)
-
 
 
 def gpla_before_after(ds, sc: Scale, cache_dir) -> pd.DataFrame:
@@ -67,7 +65,6 @@ def gpla_before_after(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).assign(dataset=ds.name)
 
 
-
 def gpla_loop(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Beyond the paper: Margin with GPLA after every round against plain Margin, both from
     a random start of one acquisition; one row per (seed, round) of each."""
@@ -86,11 +83,9 @@ def gpla_loop(ds, sc: Scale, cache_dir) -> pd.DataFrame:
         ["run", "seed", "round", "n_labeled", "test_acc"]].assign(dataset=ds.name)
 
 
-
 def _seed_gain(frame: pd.DataFrame) -> pd.Series:
     s = frame.set_index("seed")
     return s.after_acc - s.before_acc
-
 
 
 def _threshold_search(search: pd.DataFrame) -> list[dict]:
@@ -127,7 +122,6 @@ def _threshold_search(search: pd.DataFrame) -> list[dict]:
                         stats.interval_within(f"error at {near:.2f} / error at 0", est, low,
                                               high, n, 0.4, 0.6, "bootstrap over seeds")]))
     return rows
-
 
 
 def claims(runs: Runs) -> pd.DataFrame:
@@ -169,7 +163,6 @@ def claims(runs: Runs) -> pd.DataFrame:
     return table(rows)
 
 
-
 class Runs(NamedTuple):
     search: pd.DataFrame  # Fig. 6: every threshold at p_search, on the first dataset
     before_after: pd.DataFrame  # Fig. 7, 15: the hardest threshold at every p
@@ -184,12 +177,19 @@ def run(sc: Scale, datasets: list[str], cache_dir) -> Runs:
                 pd.concat([gpla_loop(data[d], sc, cache_dir) for d in datasets]))
 
 
-def cost(sc: Scale, datasets: list[str]) -> float:
-    """Estimated seconds on the 2-core CPU, an upper bound: every GPLA lane takes its 30
-    iterations on the whole pool, plus the AL runs before GPLA."""
+def study_costs(sc: Scale, datasets: list[str]) -> list[tuple[str, str, float]]:
+    """(study, dataset, estimated seconds) for each study, an upper bound: every GPLA lane
+    takes its 30 iterations on the whole pool, plus the AL runs before GPLA."""
     g = sc.gpla
-    lanes = sc.seeds * (g.n_thresholds + 1 + 2 * len(datasets) * len(g.ps)
-                        + len(datasets) * g.loop_rounds)
-    trajectory = estimate_seconds(ALConfig(acq_size=g.acq, seeds=sc.seeds,
-                                           n_rounds=max(g.ps) // g.acq + 1), 60000)
-    return lanes * 30 * 60000 * TRAIN_S + 2 * len(datasets) * trajectory
+    lane = 30 * 60000 * TRAIN_S
+    trajectory = estimate_seconds(_al_config(sc, g, "margin", n_rounds=max(g.ps) // g.acq + 1),
+                                  60000)
+    return ([("gpla_search", datasets[0], sc.seeds * (g.n_thresholds + 1) * lane)]
+            + [("gpla_before_after", d, sc.seeds * 2 * len(g.ps) * lane + 2 * trajectory)
+               for d in datasets]
+            + [("gpla_loop", d, sc.seeds * g.loop_rounds * lane) for d in datasets])
+
+
+def cost(sc: Scale, datasets: list[str]) -> float:
+    """Estimated seconds on the 2-core CPU (an upper bound, see study_costs)."""
+    return sum(s for *_, s in study_costs(sc, datasets))

@@ -30,7 +30,6 @@ def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
     return plan
 
 
-
 def stopping_rule(runs: pd.DataFrame, thresholds=(-0.1, -0.3, -0.5, -0.7, -0.9),
                   tol: float = 0.01) -> pd.DataFrame:
     """Beyond Sec. 4: the rule "stop labeling once I_B^M < threshold", per seed of one run.
@@ -60,7 +59,6 @@ def stopping_rule(runs: pd.DataFrame, thresholds=(-0.1, -0.3, -0.5, -0.7, -0.9),
     return pd.DataFrame(rows)
 
 
-
 def _stopping_test(d: str, t: pd.DataFrame, max_loss: float = 0.01, max_lag: float = 0.1) -> Test:
     """Supported when some threshold's intervals show a loss <= max_loss and a stop within
     max_lag of the plateau; contradicted when every threshold's intervals exceed one."""
@@ -75,7 +73,6 @@ def _stopping_test(d: str, t: pd.DataFrame, max_loss: float = 0.01, max_lag: flo
                      f"{100 * best.lag_high:+.0f}] points after the plateau at "
                      f"{pct(best.plateau_frac)}; thresholds tried: "
                      + ", ".join(f"{x:g}" for x in t.threshold))
-
 
 
 def _test_exceeds_train(d: str, m: pd.DataFrame) -> Test:
@@ -94,14 +91,12 @@ def _test_exceeds_train(d: str, m: pd.DataFrame) -> Test:
                                            "significant after Holm")
 
 
-
 def _margin_falls(d: str, m: pd.DataFrame) -> list[Test]:
     """I_B^M falls with |L| (a plain trend), and with train accuracy beyond that trend."""
     return [stats.correlation(f"{d} rho(I_B^M, |L|)", m, "batch_margin", "n_labeled", sign=-1,
                               control=None),
             stats.correlation(f"{d} rho(I_B^M, train accuracy | |L|)", m, "batch_margin",
                               "train_acc_running", sign=-1)]
-
 
 
 def _train_falls(m: pd.DataFrame, r: pd.DataFrame) -> list[Test]:
@@ -112,7 +107,6 @@ def _train_falls(m: pd.DataFrame, r: pd.DataFrame) -> list[Test]:
                               f"{pct(start)}", stats.change(x, start, end, "frac_labeled",
                                                             "train_acc_running"), sign=-1)
             for name, x in (("M", m), ("R", r))]
-
 
 
 def _judged(judged: list[str], claim: str, paper: str, per_dataset: dict[str, list[Test]],

@@ -66,11 +66,16 @@ def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).assign(dataset=ds.name)
 
 
+def _subset_config(sc: Scale) -> ALConfig:
+    """Fig. 12's cumulative Margin run, to the subset size."""
+    st = sc.start
+    return ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
+                    seeds=st.subset_seeds, pool_size=sc.pool_size)
+
+
 def margin_subsets(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 12 (A.5): ANN1(100) trained on QS-sampled, resampled and random subsets."""
-    st = sc.start
-    cfg = ALConfig(acq_size=st.subset_acq, n_rounds=st.subset // st.subset_acq + 1,
-                   seeds=st.subset_seeds, pool_size=sc.pool_size)
+    st, cfg = sc.start, _subset_config(sc)
     spec = {**dataclasses.asdict(cfg), "n": st.subset, "same_key_per_seed": True,
             "sampler": "jax"}
     return results.cached(cache_dir, "subsets", spec,
@@ -224,13 +229,20 @@ def run(sc: Scale, datasets: list[str], cache_dir) -> Runs:
                  for d in datasets})
 
 
-def cost(sc: Scale, datasets: list[str]) -> float:
-    """Estimated seconds on the 2-core CPU: the AL runs, the accuracy bounds (the AL run and
-    two fresh fits per round, each about as costly) and Fig. 12 (the Margin run and its fits)."""
-    st = sc.start
+def study_costs(sc: Scale, datasets: list[str]) -> list[tuple[str, str, float]]:
+    """(study, dataset, estimated seconds) for each study outside the AL plan. The accuracy
+    bounds cost the AL run and two fresh fits per round, each about as costly; Fig. 12 the
+    Margin run and its fits."""
+    st, first = sc.start, datasets[0]
     bounds = 3 * sum(estimate_seconds(sc.config(60000, strategy="margin", initial_size=s,
                                                 epochs=e, seeds=st.bound_seeds or sc.seeds),
                                       60000) for s in st.bound_starts for e in (1, 5))
-    subsets = 2 * estimate_seconds(ALConfig(acq_size=st.subset_acq, seeds=st.subset_seeds,
-                                            n_rounds=st.subset // st.subset_acq + 1), 60000)
-    return estimate_plan(plan(sc, datasets), sc) + bounds + len(datasets) * subsets
+    subsets = 2 * estimate_seconds(_subset_config(sc), 60000)
+    return ([("class_bias", d, 120.0) for d in datasets] + [("dark_bias", first, 60.0)]
+            + [("margin_subsets", d, subsets) for d in datasets]
+            + [("accuracy_bounds", first, bounds)])
+
+
+def cost(sc: Scale, datasets: list[str]) -> float:
+    """Estimated seconds on the 2-core CPU: the AL runs and the other studies."""
+    return estimate_plan(plan(sc, datasets), sc) + sum(s for *_, s in study_costs(sc, datasets))

@@ -47,7 +47,6 @@ def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
     return plan
 
 
-
 def claims(df: pd.DataFrame) -> pd.DataFrame:
     """The claims of Sec. 3 and A.1-A.4, measured on notebook 01's runs."""
     datasets = list(dict.fromkeys(df.dataset))
@@ -93,7 +92,6 @@ def claims(df: pd.DataFrame) -> pd.DataFrame:
     rows.append(small_networks_suffer(fig10, datasets[0]))
     rows.append(acquisition_size(df, datasets))
     return table(rows)
-
 
 
 def _declines(d: str, inc: pd.DataFrame) -> Test:
@@ -170,7 +168,6 @@ def acquisition_size(df: pd.DataFrame, datasets) -> dict:
             stats.paired(spread["incremental"], spread["cumulative"])))
     return row("Cumulative training is insensitive to acquisition size, incremental is "
                "sensitive", "Fig. 11", tests)
-
 
 
 def run(sc: Scale, datasets: list[str], cache_dir) -> pd.DataFrame:
