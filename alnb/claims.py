@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alnb import stats
+from alnb import align, stats
 from alnb.results import write_atomic
 from alnb.stats import BY_CONSTRUCTION, NOT_TESTED, Test
 
@@ -37,9 +37,9 @@ def gaps(what: str, a: pd.DataFrame, b: pd.DataFrame, fracs, column: str = "test
     that fraction of each run's pool."""
     out = []
     for f in fracs:
-        if stats.covers(a, f, "frac_labeled", column) and stats.covers(b, f, "frac_labeled",
+        if align.covers(a, f, "frac_labeled", column) and align.covers(b, f, "frac_labeled",
                                                                        column):
-            diffs = stats.compare(a, b, column, at="frac_labeled", value=f)["diffs"]
+            diffs = align.compare(a, b, column, at="frac_labeled", value=f)["diffs"]
             out.append(test(f"{what} at {pct(f)}", diffs, **kw))
     return out
 

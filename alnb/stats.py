@@ -1,4 +1,4 @@
-"""The verdict algebra every claim uses: paired comparisons over seeds at the same |L|,
+"""The verdict algebra every claim uses (on per-seed values from `alnb.align`):
 intervals, equivalence margins, correlations controlled for |L|, labels and Holm's method.
 
 A sub-claim (one dataset, one network, one |L|) is a `Test`: an estimate with its interval,
@@ -42,66 +42,6 @@ class Test(NamedTuple):
         body = (f"{self.what}: {f.format(self.mean)} [{f.format(self.low)}, "
                 f"{f.format(self.high)}] (n={self.n}, {self.label})")
         return f"{body}; {self.note}" if self.note else body
-
-
-# --- values at the same |L| ------------------------------------------------------------------
-
-def describe(frame: pd.DataFrame) -> str:
-    """A short name of a run for error messages: its dataset, strategy, mode and figure."""
-    parts = [str(frame[c].iloc[0]) for c in ("dataset", "figure", "strategy", "mode", "hidden")
-             if c in frame and len(frame)]
-    return " ".join(parts) or "run"
-
-
-def labels_at(frame: pd.DataFrame, value: float, at: str = "n_labeled") -> float:
-    """|L| for `value`: itself for at="n_labeled"; for at="frac_labeled", the fraction of this
-    run's own pool (n_labeled / frac_labeled)."""
-    if at == "n_labeled":
-        return float(value)
-    if at != "frac_labeled":
-        raise ValueError(f"at must be 'n_labeled' or 'frac_labeled', got {at!r}.")
-    rows = frame[frame.frac_labeled > 0]
-    return float(value * (rows.n_labeled / rows.frac_labeled).iloc[0])
-
-
-def per_seed_at(frame: pd.DataFrame, value: float, at: str = "n_labeled",
-                column: str = "test_acc") -> pd.Series:
-    """Each seed's `column` at exactly |L| = value (or the fraction `value` of the run's pool),
-    by linear interpolation between the seed's two neighbouring rounds; at a grid point this
-    is the round's own value. Raises ValueError, naming the run and its grid, when `value` lies
-    outside a seed's grid."""
-    n = labels_at(frame, value, at)
-    out = {}
-    if column not in frame or frame[column].isna().all():
-        raise ValueError(f"{describe(frame)} has no values of {column}; rerun it with this "
-                         "version of alnb.")
-    for seed, s in frame.dropna(subset=[column]).groupby("seed"):
-        s = s.sort_values("n_labeled")
-        lo, hi = s.n_labeled.min(), s.n_labeled.max()
-        if not lo - 1e-9 <= n <= hi + 1e-9:
-            raise ValueError(f"{describe(frame)}: |L| = {n:g} lies outside seed {seed}'s grid "
-                             f"[{lo:g}, {hi:g}] of {column}; compare inside the grid.")
-        out[seed] = float(np.interp(n, s.n_labeled, s[column]))
-    return pd.Series(out, name=column).rename_axis("seed")
-
-
-def covers(frame: pd.DataFrame, value: float, at: str = "n_labeled",
-           column: str = "test_acc") -> bool:
-    """Whether every seed's grid of `column` reaches |L| = value."""
-    try:
-        per_seed_at(frame, value, at, column)
-    except ValueError:
-        return False
-    return True
-
-
-def paired(a: pd.Series, b: pd.Series, what: str = "a and b") -> pd.Series:
-    """a - b over the seeds both have; ValueError when they share none."""
-    shared = a.index.intersection(b.index)
-    if not len(shared):
-        raise ValueError(f"{what} share no seed (seeds {sorted(a.index)} and "
-                         f"{sorted(b.index)}); run them with the same seeds.")
-    return (a[shared] - b[shared]).rename_axis("seed")
 
 
 # --- intervals -------------------------------------------------------------------------------
@@ -262,31 +202,6 @@ def holm(p_values, alpha: float = 0.05) -> np.ndarray:
     if keep.any():
         out[keep] = multipletests(p[keep], alpha=alpha, method="holm")[0]
     return out
-
-
-# --- comparisons between runs -----------------------------------------------------------------
-
-def compare(a: pd.DataFrame, b: pd.DataFrame, column: str = "test_acc", at: str = "n_labeled",
-            value: float | None = None, level: float = 0.95) -> dict:
-    """The paired difference a - b over the seeds both runs share, at the same |L| in both.
-
-    Each seed's curve is interpolated linearly at |L| = value (at="frac_labeled": the fraction
-    `value` of each run's own pool), so runs on different grids compare at equal |L|; on a
-    shared grid point this is the rounds' own values. Returns mean, low, high (the `level` t
-    interval), n and the per-seed differences `diffs`. Raises ValueError naming the run and its
-    grid when `value` lies outside either run's grid, and when the runs share no seed.
-    """
-    diffs = paired(per_seed_at(a, value, at, column), per_seed_at(b, value, at, column),
-                   f"{describe(a)} and {describe(b)}")
-    mean, low, high, n = t_interval(diffs, level)
-    return {"mean": mean, "low": low, "high": high, "n": n, "diffs": diffs}
-
-
-def change(frame: pd.DataFrame, start: float, end: float, at: str = "n_labeled",
-           column: str = "test_acc") -> pd.Series:
-    """Per seed, `column` at `end` minus at `start` within one run."""
-    return paired(per_seed_at(frame, end, at, column), per_seed_at(frame, start, at, column),
-                  describe(frame))
 
 
 # --- correlations controlled for |L| ----------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from conftest import real_dataset
 
 import alnb
-from alnb import data
+from alnb import data, formats
 
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 
@@ -18,14 +18,14 @@ def idx_bytes(arr, magic):
     return header + dims + arr.astype(np.uint8).tobytes()
 
 
-def write_mnist(folder, n_train=60000, n_test=10000, labels_max=9, magic=data.IDX_IMAGES):
+def write_mnist(folder, n_train=60000, n_test=10000, labels_max=9, magic=formats.IDX_IMAGES):
     folder.mkdir(parents=True)
     for prefix, n in (("train", n_train), ("t10k", n_test)):
         x = np.zeros((n, 28, 28), np.uint8)
         y = np.arange(n) % (labels_max + 1)
         (folder / f"{prefix}-images-idx3-ubyte.gz").write_bytes(gzip.compress(idx_bytes(x, magic)))
         (folder / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(
-            gzip.compress(idx_bytes(y, data.IDX_LABELS)))
+            gzip.compress(idx_bytes(y, formats.IDX_LABELS)))
     return folder
 
 
@@ -113,7 +113,7 @@ def test_idx_body_length_is_checked(tmp_path):
 def test_cifar_record_size_is_checked(tmp_path):
     folder = tmp_path / "cifar10" / "cifar-10-batches-bin"
     folder.mkdir(parents=True)
-    for stem in (*data.CIFAR_BATCHES, "test_batch"):
+    for stem in (*formats.CIFAR_BATCHES, "test_batch"):
         (folder / f"{stem}.bin.xz").write_bytes(lzma.compress(bytes(3073 * 10 + 5)))
     with pytest.raises(alnb.DataError, match="not a whole number of 3073-byte"):
         alnb.load_dataset("cifar10", data_dir=tmp_path)
@@ -174,7 +174,7 @@ def test_md5_sums_beside_the_files_are_checked(tmp_path):
     assert alnb.load_dataset("mnist", data_dir=tmp_path).x_train.shape[0] == 60000
     images = folder / "t10k-images-idx3-ubyte.gz"
     x = np.full((10000, 28, 28), 7, np.uint8)  # overwritten pixels, a valid IDX file
-    images.write_bytes(gzip.compress(idx_bytes(x, data.IDX_IMAGES)))
+    images.write_bytes(gzip.compress(idx_bytes(x, formats.IDX_IMAGES)))
     with pytest.raises(data.DataError, match=r"t10k-images-idx3-ubyte.gz: md5 differs"):
         alnb.load_dataset("mnist", data_dir=tmp_path)
 

@@ -22,6 +22,17 @@ def test_committed_without_outputs_and_with_a_parameters_cell(nb):
 
 
 @pytest.mark.parametrize("nb", ALL, ids=lambda p: p.name)
+def test_cells_after_the_setup_only_call_alnb(nb):
+    """Parameters, one setup cell, then one short call per figure and the claims: drawing and
+    computing live in alnb, where they are tested."""
+    code = [c for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code"]
+    for cell in code[2:]:
+        text = "".join(cell["source"])
+        assert len(cell["source"]) <= 3 and "import" not in text and "plt." not in text, \
+            f"{nb.name}: move this cell's logic into alnb:\n{text}"
+
+
+@pytest.mark.parametrize("nb", ALL, ids=lambda p: p.name)
 def test_notebook_runs_at_smoke_scale(nb, tmp_path, monkeypatch):
     if not os.environ.get("ALNB_DATA_DIR"):
         pytest.skip(NO_DATA)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alnb import stats
+from alnb import align, stats
 from alnb.stats import CONTRADICTED, INCONCLUSIVE, SUPPORTED
 
 
@@ -26,7 +26,7 @@ def run(effect, seeds=5, grid=range(0, 1001, 100), pool=1000, sd=0.0, seed_sd=0.
 def test_compare_interpolates_to_the_same_labeled_count_on_misaligned_grids():
     a = run(0.05, grid=range(0, 1001, 100))
     b = run(0.0, grid=range(0, 1001, 150))
-    got = stats.compare(a, b, value=250)  # a has 200 and 300; b has 150 and 300
+    got = align.compare(a, b, value=250)  # a has 200 and 300; b has 150 and 300
     assert got["mean"] == pytest.approx(0.05) and got["n"] == 5
     assert got["low"] == pytest.approx(0.05) and got["high"] == pytest.approx(0.05)
     # Taking "the last round at or below 250" would compare 200 with 150: off by 0.02.
@@ -35,24 +35,24 @@ def test_compare_interpolates_to_the_same_labeled_count_on_misaligned_grids():
 def test_compare_turns_fractions_into_labels_with_each_runs_own_pool():
     a = run(0.0, pool=1000, grid=range(0, 1001, 100))
     b = run(0.0, pool=2000, grid=range(0, 2001, 100))
-    got = stats.compare(a, b, at="frac_labeled", value=0.1)  # a at 100, b at 200
+    got = align.compare(a, b, at="frac_labeled", value=0.1)  # a at 100, b at 200
     assert got["mean"] == pytest.approx(-0.0004 * 100)
 
 
 def test_compare_fails_clearly_outside_the_grid_and_without_shared_seeds():
     a, b = run(0.0, grid=range(0, 501, 100)), run(0.0)
     with pytest.raises(ValueError, match=r"a: \|L\| = 800 lies outside seed 0's grid \[0, 500\]"):
-        stats.compare(a, b, value=800)
+        align.compare(a, b, value=800)
     other = run(0.0).assign(seed=lambda f: f.seed + 10)
     with pytest.raises(ValueError, match="share no seed"):
-        stats.compare(a, other, value=100)
+        align.compare(a, other, value=100)
 
 
 @pytest.mark.parametrize("effect, label", [(0.05, SUPPORTED), (-0.05, CONTRADICTED),
                                            (0.0, INCONCLUSIVE)])
 def test_superiority_labels(effect, label):
     rng = np.random.default_rng(1)
-    got = stats.compare(run(effect, sd=0.01, rng=rng), run(0.0, sd=0.01, rng=rng), value=500)
+    got = align.compare(run(effect, sd=0.01, rng=rng), run(0.0, sd=0.01, rng=rng), value=500)
     assert stats.superiority("a-b", got["diffs"]).label == label
 
 
@@ -61,7 +61,7 @@ def test_equal_arms_never_hold_for_a_superiority_claim():
     labels = []
     for _ in range(200):
         a, b = run(0.0, seeds=3, sd=0.02, rng=rng), run(0.0, seeds=3, sd=0.02, rng=rng)
-        tests = [stats.superiority(f"{v}", stats.compare(a, b, value=v)["diffs"])
+        tests = [stats.superiority(f"{v}", align.compare(a, b, value=v)["diffs"])
                  for v in (100, 300, 500)]
         labels.append(stats.claim_label(tests))
     assert stats.HOLDS not in labels
@@ -70,12 +70,12 @@ def test_equal_arms_never_hold_for_a_superiority_claim():
 
 def test_equivalence_needs_the_whole_90_percent_interval_inside_the_margin():
     rng = np.random.default_rng(3)
-    tight = stats.compare(run(0.002, seeds=20, sd=0.002, rng=rng),
+    tight = align.compare(run(0.002, seeds=20, sd=0.002, rng=rng),
                           run(0.0, seeds=20, sd=0.002, rng=rng), value=500)
     assert stats.equivalence("same", tight["diffs"], 0.01).label == SUPPORTED
     got = stats.equivalence("wide", [0.02, -0.02, 0.01, -0.015], 0.01)
     assert got.label == INCONCLUSIVE and "about 16 seeds would decide it" in got.note
-    far = stats.compare(run(0.05, seeds=10, sd=0.002, rng=rng),
+    far = align.compare(run(0.05, seeds=10, sd=0.002, rng=rng),
                         run(0.0, seeds=10, sd=0.002, rng=rng), value=500)
     assert stats.equivalence("far", far["diffs"], 0.01).label == CONTRADICTED
 
@@ -83,7 +83,7 @@ def test_equivalence_needs_the_whole_90_percent_interval_inside_the_margin():
 def test_a_true_difference_of_three_margins_is_never_equivalent():
     rng = np.random.default_rng(4)
     for _ in range(200):
-        got = stats.compare(run(0.03, seeds=3, sd=0.02, rng=rng),
+        got = align.compare(run(0.03, seeds=3, sd=0.02, rng=rng),
                             run(0.0, seeds=3, sd=0.02, rng=rng), value=500)
         assert stats.equivalence("3 delta", got["diffs"], 0.01).label != SUPPORTED
 
@@ -100,7 +100,7 @@ def test_interval_of_compare_covers_the_truth_95_percent_of_the_time():
     rng = np.random.default_rng(5)
     hits = 0
     for _ in range(400):
-        got = stats.compare(run(0.02, seeds=5, sd=0.01, rng=rng),
+        got = align.compare(run(0.02, seeds=5, sd=0.01, rng=rng),
                             run(0.0, seeds=5, sd=0.01, rng=rng), value=450)
         hits += got["low"] <= 0.02 <= got["high"]
     assert 0.92 <= hits / 400 <= 0.98

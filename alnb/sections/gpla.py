@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from alnb import pseudo, results, runner, stats
+from alnb import align, pseudo, results, runner, stats
 from alnb.claims import pick, row, table
 from alnb.config import ALConfig
 from alnb.experiments import TRAIN_S, estimate_seconds
@@ -135,7 +135,7 @@ def claims(runs: Runs) -> pd.DataFrame:
         helps += [stats.superiority(f"{d} {strategy} gain at p={p_}", v) for p_, v in by_p.items()]
         lo, hi = min(by_p), max(by_p)
         small_more.append(stats.superiority(f"{d} {strategy} gain at p={lo} minus at p={hi}",
-                                            stats.paired(by_p[lo], by_p[hi])))
+                                            align.paired(by_p[lo], by_p[hi])))
     rows.append(row("GPLA helps at every p, after M and after R", "Fig. 7, 15", helps))
     rows.append(row("GPLA helps more for small p", "Fig. 7, 15", small_more))
 
@@ -157,7 +157,7 @@ def claims(runs: Runs) -> pd.DataFrame:
         counts = sorted(set(a.n_labeled))
         for n in sorted({counts[1], counts[len(counts) // 2], counts[-1]}):
             tests.append(stats.superiority(f"{d} (M+GPLA)-M at {n} labels",
-                                           stats.compare(a, b, value=n)["diffs"]))
+                                           align.compare(a, b, value=n)["diffs"]))
     rows.append(row("GPLA after every round beats plain Margin (beyond the paper: the paper "
                     "suggests it)", "Sec. 7", tests))
     return table(rows)

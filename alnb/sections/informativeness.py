@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from alnb import runner, stats
+from alnb import align, runner, stats
 from alnb.claims import EARLY, gain_correlation, gaps, pct, pick, row, table
 from alnb.experiments import estimate_plan, run_plan
 from alnb.scales import Scale
@@ -104,7 +104,7 @@ def _train_falls(m: pd.DataFrame, r: pd.DataFrame) -> list[Test]:
     start = float(m.dropna(subset=["train_acc_running"]).frac_labeled.min())
     end = float(m.frac_labeled.max())
     return [stats.superiority(f"cifar10 {name} train accuracy at {pct(end)} minus at "
-                              f"{pct(start)}", stats.change(x, start, end, "frac_labeled",
+                              f"{pct(start)}", align.change(x, start, end, "frac_labeled",
                                                             "train_acc_running"), sign=-1)
             for name, x in (("M", m), ("R", r))]
 

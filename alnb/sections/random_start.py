@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from alnb import results, runner, stats
+from alnb import align, results, runner, stats
 from alnb import start as start_
 from alnb.claims import EARLY, gaps, row, table
 from alnb.config import ALConfig
@@ -199,7 +199,7 @@ def claims(runs: Runs) -> pd.DataFrame:
                             (small, f"does not help significantly (gain < {ACC_MARGIN})",
                              {"test": stats.noninferiority, "sign": -1})):
         run = starts[starts.initial_size == size]
-        fracs = [f for f in EARLY if f > size / stats.labels_at(run, 1.0, "frac_labeled")]
+        fracs = [f for f in EARLY if f > size / align.labels_at(run, 1.0, "frac_labeled")]
         rows.append(row(f"A random start of {size} {claim} (Entropy)", "Fig. 5a, 13",
                         gaps(f"{d} start-scratch", run, scratch, fracs, **kw)))
     rows += accuracy_estimates(bounds)

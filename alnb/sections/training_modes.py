@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from alnb import runner, stats
+from alnb import align, runner, stats
 from alnb.claims import EARLY, gaps, pct, pick, row, table
 from alnb.experiments import estimate_plan, run_plan
 from alnb.scales import Scale
@@ -50,55 +50,64 @@ def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
 def claims(df: pd.DataFrame) -> pd.DataFrame:
     """The claims of Sec. 3 and A.1-A.4, measured on notebook 01's runs."""
     datasets = list(dict.fromkeys(df.dataset))
-    base = {"figure": "fig1", "hidden": 100}
 
     def run(**where):
-        return pick(df, **{**base, **where})
+        return pick(df, **{"figure": "fig1", "hidden": 100, **where})
 
+    margin = {d: {m: run(dataset=d, strategy="margin", mode=m)
+                  for m in ("cumulative", "incremental")} for d in datasets}
+    fig10 = pick(df, figure="fig10")
+    return table([*_strategy_rows(run, datasets), *_mode_rows(margin, datasets),
+                  row("Matching selection and evaluation networks is best", "Fig. 1c, 1d",
+                      _selection_networks(df, margin[datasets[0]]["cumulative"], datasets[0])),
+                  _lc_ls_like_entropy(df, run, datasets),
+                  row("I_B^M falls earlier under incremental training", "Fig. 9, A.2", [
+                      t for d in datasets for t in gaps(
+                          f"{d} I_B^M inc-cum", margin[d]["incremental"],
+                          margin[d]["cumulative"], (0.25, 0.5), "batch_margin", sign=-1)]),
+                  capacity_ranking(fig10), small_networks_suffer(fig10, datasets[0]),
+                  acquisition_size(df, datasets)])
+
+
+def _strategy_rows(run, datasets) -> list[dict]:
+    """Fig. 1a/1b: Margin beats Random and Entropy early; Entropy is no better than Random."""
     rows = [row(f"Margin beats {other.capitalize()} early", "Fig. 1a, 1b", [
         t for d in datasets for mode in ("cumulative", "incremental")
-        for t in gaps(f"{d} {mode} M-{other[0].upper()}", run(dataset=d, strategy="margin",
-                                                              mode=mode),
+        for t in gaps(f"{d} {mode} M-{other[0].upper()}",
+                      run(dataset=d, strategy="margin", mode=mode),
                       run(dataset=d, strategy=other, mode=mode), EARLY)])
             for other in ("random", "entropy")]
-
     rows.append(row("Entropy is no better than Random early (E - R < 0.01)", "Fig. 1a, 1b", [
         t for d in datasets for t in gaps(
             f"{d} E-R", run(dataset=d, strategy="entropy", mode="cumulative"),
             run(dataset=d, strategy="random", mode="cumulative"), EARLY[:2],
             test=stats.noninferiority, sign=-1)]))
-    margin = {d: {m: run(dataset=d, strategy="margin", mode=m)
-                  for m in ("cumulative", "incremental")} for d in datasets}
-    rows.append(row("Cumulative beats incremental once L is not small", "Fig. 1a, 1b", [
-        t for d in datasets for t in gaps(f"{d} cum-inc", margin[d]["cumulative"],
-                                          margin[d]["incremental"], (0.25, 0.5))]))
-    rows.append(row("Incremental accuracy declines late", "Fig. 1a, 1b",
-                    [_declines(d, margin[d]["incremental"]) for d in datasets]))
-    rows.append(row("Matching selection and evaluation networks is best", "Fig. 1c, 1d",
-                    _selection_networks(df, margin[datasets[0]]["cumulative"], datasets[0])))
+    return rows
 
-    rows.append(row(f"LC and LS behave like Entropy (|difference| < {ACC_MARGIN})", "Fig. 8", [
+
+def _mode_rows(margin: dict, datasets) -> list[dict]:
+    """Fig. 1a/1b under Margin: cumulative beats incremental, which declines late."""
+    return [row("Cumulative beats incremental once L is not small", "Fig. 1a, 1b", [
+                t for d in datasets for t in gaps(f"{d} cum-inc", margin[d]["cumulative"],
+                                                  margin[d]["incremental"], (0.25, 0.5))]),
+            row("Incremental accuracy declines late", "Fig. 1a, 1b",
+                [_declines(d, margin[d]["incremental"]) for d in datasets])]
+
+
+def _lc_ls_like_entropy(df: pd.DataFrame, run, datasets) -> dict:
+    """Fig. 8: Least Confidence and Least Squares are equivalent to Entropy early."""
+    return row(f"LC and LS behave like Entropy (|difference| < {ACC_MARGIN})", "Fig. 8", [
         t for d in datasets for s in ("least_confident", "least_squares") for t in gaps(
             f"{d} {s}-E", pick(df, figure="fig8", dataset=d, strategy=s, mode="cumulative"),
             run(dataset=d, strategy="entropy", mode="cumulative"), EARLY,
-            test=stats.equivalence)]))
-    rows.append(row("I_B^M falls earlier under incremental training", "Fig. 9, A.2", [
-        t for d in datasets for t in gaps(f"{d} I_B^M inc-cum", margin[d]["incremental"],
-                                          margin[d]["cumulative"], (0.25, 0.5), "batch_margin",
-                                          sign=-1)]))
-
-    fig10 = pick(df, figure="fig10")
-    rows.append(capacity_ranking(fig10))
-    rows.append(small_networks_suffer(fig10, datasets[0]))
-    rows.append(acquisition_size(df, datasets))
-    return table(rows)
+            test=stats.equivalence)])
 
 
 def _declines(d: str, inc: pd.DataFrame) -> Test:
     """Incremental test accuracy at the run's end minus at half of it, per seed."""
     end = float(inc.frac_labeled.max())
     return stats.superiority(f"{d} inc at {pct(end)} minus at {pct(end / 2)}",
-                             stats.change(inc, end / 2, end, "frac_labeled"), sign=-1)
+                             align.change(inc, end / 2, end, "frac_labeled"), sign=-1)
 
 
 def _selection_networks(df: pd.DataFrame, m_cum: pd.DataFrame, first: str) -> list[Test]:
@@ -136,14 +145,14 @@ def small_networks_suffer(fig10: pd.DataFrame, d: str) -> dict:
 
     def cum_minus_inc(hidden):
         h = pick(g, hidden=hidden)
-        return stats.compare(pick(h, mode="cumulative"), pick(h, mode="incremental"),
+        return align.compare(pick(h, mode="cumulative"), pick(h, mode="incremental"),
                              at="frac_labeled", value=stop)["diffs"]
 
 
     tests = []
     if {10, 1000} <= set(g.hidden):
         tests.append(stats.superiority(f"{d} (cum-inc) ANN1(10) minus ANN1(1000) at {pct(stop)}",
-                                       stats.paired(cum_minus_inc(10), cum_minus_inc(1000))))
+                                       align.paired(cum_minus_inc(10), cum_minus_inc(1000))))
     return row("Small networks suffer more under incremental training", "Fig. 10, A.3", tests,
                None if tests else f"{NOT_TESTED} (needs ANN1(10) and ANN1(1000))")
 
@@ -158,14 +167,14 @@ def acquisition_size(df: pd.DataFrame, datasets) -> dict:
         stop = float(runs.groupby(["mode", "acq_size"]).frac_labeled.max().min())
         spread = {}
         for mode, g in runs.groupby("mode"):
-            acc = pd.DataFrame({a: stats.per_seed_at(x, stop, "frac_labeled")
+            acc = pd.DataFrame({a: align.per_seed_at(x, stop, "frac_labeled")
                                 for a, x in g.groupby("acq_size")}).dropna()
             spread[mode] = acc.max(axis=1) - acc.min(axis=1)
         tests.append(stats.superiority(
             f"{d} spread over acquisition sizes at {pct(stop)}, incremental minus cumulative "
             f"(cumulative {spread['cumulative'].mean():.3f}, incremental "
             f"{spread['incremental'].mean():.3f})",
-            stats.paired(spread["incremental"], spread["cumulative"])))
+            align.paired(spread["incremental"], spread["cumulative"])))
     return row("Cumulative training is insensitive to acquisition size, incremental is "
                "sensitive", "Fig. 11", tests)
 
