@@ -109,6 +109,16 @@ def run(sc: scales.Scale, tier: int, log=print) -> None:
             f"ETA {left / 3600:.1f} h by the cost model")
 
 
+def makespan(seconds, workers: int) -> float:
+    """Wall time of independent jobs on `workers` equal machines, longest job first to the
+    least loaded machine (Graham's LPT rule, within 4/3 of the optimum): never below the
+    longest job."""
+    loads = [0.0] * workers
+    for s in sorted(seconds, reverse=True):
+        loads[loads.index(min(loads))] += s
+    return max(loads)
+
+
 def _timed(task) -> float:
     t = time.perf_counter()
     task()
@@ -140,6 +150,11 @@ def main(argv=None) -> int:
         for j in sorted(jobs(sc), key=lambda j: (j.tier, j.estimate_s)):
             print(f"tier {j.tier} {j.notebook} {'cached ' if j.done else 'to run '} "
                   f"{j.estimate_s / 60:7.1f} min  {j.name}")
+        for tier in (1, 2, 3):
+            todo = [j.estimate_s for j in jobs(sc) if j.tier <= tier and not j.done]
+            print(f"tiers <= {tier}, uncached: {len(todo)} jobs; by the cost model on N workers "
+                  "like this machine: " + ", ".join(
+                      f"N={n} {makespan(todo, n) / 3600:.1f} h" for n in (1, 2, 4, 8, 16)))
         return 0
     run(sc, args.tier, log=lambda s: print(time.strftime("%H:%M:%S"), s, flush=True))
     return 0

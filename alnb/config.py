@@ -8,9 +8,13 @@ import dataclasses
 import numpy as np
 
 from alnb.models import MODELS, Net
-from alnb.scoring import STRATEGIES
+from alnb.scoring import BEYOND_STRATEGIES, STRATEGIES
 
 MODES = ("cumulative", "incremental", "warm")
+# Fields added after results were first committed, with the value those results ran at. A
+# field at that value is left out of a config's identity (cache key and frame columns), so
+# the committed results keep their keys.
+LATER_FIELDS = {"mc_passes": 20}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,6 +31,7 @@ class ALConfig:
     pool_splits / split_fraction: the pool arrives in d i.i.d. subsets; the next one joins
       once a fraction p of the pool so far is labeled (Sec. 5).
     pool_size: use only the first pool_size training images as the pool (smaller scales).
+    mc_passes: BALD's Monte-Carlo dropout passes T (the other strategies ignore it).
     """
 
     strategy: str = "margin"
@@ -46,6 +51,7 @@ class ALConfig:
     batch_size: int = 32
     model: str = "ann1"
     dataset: str | None = None
+    mc_passes: int = 20
 
     def __post_init__(self):
         def need(ok, msg):
@@ -71,7 +77,10 @@ class ALConfig:
              f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         need(self.mode in MODES, f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
         need(self.model in MODELS, f"unknown model {self.model!r}; choose one of {MODELS}")
-        for name in ("acq_size", "hidden", "epochs", "seeds", "pool_splits", "batch_size"):
+        need(self.strategy not in BEYOND_STRATEGIES or self.model == "ann1",
+             f"{self.strategy} is implemented for ANN1 only (it reads ANN1's hidden layer)")
+        for name in ("acq_size", "hidden", "epochs", "seeds", "pool_splits", "batch_size",
+                     "mc_passes"):
             need(whole(getattr(self, name)) and getattr(self, name) >= 1,
                  f"{name} must be a positive integer, got {getattr(self, name)!r}")
         for name in ("eval_hidden", "eval_epochs", "n_rounds", "pool_size"):
@@ -97,6 +106,12 @@ class ALConfig:
             return None
         return Net(self.model, self.eval_hidden or self.hidden, self.eval_epochs or self.epochs,
                    self.batch_size)
+
+    def identity(self) -> dict:
+        """The fields that name this config's results: all but LATER_FIELDS at their old
+        value."""
+        return {k: v for k, v in dataclasses.asdict(self).items()
+                if k not in LATER_FIELDS or LATER_FIELDS[k] != v}
 
 
 def schedule(cfg: ALConfig, pool_size: int):

@@ -17,10 +17,19 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from alnb import beyond
 from alnb.config import MODES, ALConfig, schedule
 from alnb.data import Dataset, load_dataset
 from alnb.models import Net
-from alnb.scoring import STRATEGIES, batch_informativeness, informativeness, margin, select
+from alnb.scoring import (
+    BEYOND_STRATEGIES,
+    PAPER_STRATEGIES,
+    STRATEGIES,
+    batch_informativeness,
+    informativeness,
+    margin,
+    select,
+)
 from alnb.train import TrainState, accuracy, init_state, predict_proba, train_epochs
 
 
@@ -44,6 +53,8 @@ class RoundSpec:
     ev: Net | None
     acq: int
     input_shape: tuple[int, ...]
+    beyond: str | None = None  # a strategy of alnb.beyond (its own program), else None
+    mc_passes: int = 0  # BALD's dropout passes
 
 
 class Choice(NamedTuple):
@@ -106,14 +117,23 @@ def score_and_select(spec: RoundSpec, s: SeedState, choice, pool, r, count, n_st
     n_pool = s.subset.shape[0]
     # Slots past |L| may repeat indices already in L; max() keeps those marked.
     labeled = jnp.zeros(n_pool, bool).at[s.order[:n_pool]].max(jnp.arange(n_pool) < count)
-    probs = predict_proba(spec.sel, s.sel.params, pool["x"])
-    measures = [functools.partial(informativeness, name) for name in STRATEGIES]
-    scores = jax.lax.switch(choice.strategy, measures, probs, _round_keys(s, r)[2])
-    idx, valid = select(scores, ~labeled & (s.subset < n_stages), spec.acq, s.tie_order)
+    available = ~labeled & (s.subset < n_stages)
+    key = _round_keys(s, r)[2]
+    if spec.beyond is None:
+        probs = predict_proba(spec.sel, s.sel.params, pool["x"])
+        measures = [functools.partial(informativeness, name) for name in PAPER_STRATEGIES]
+        scores = jax.lax.switch(choice.strategy, measures, probs, key)
+        idx, valid = select(scores, available, spec.acq, s.tie_order)
+        own = scores[idx]
+    else:
+        seen = beyond.pool_pass(spec.sel, s.sel.params, pool["x"], key, spec.mc_passes)
+        probs = seen.probs
+        idx, valid, own = beyond.choose(spec.beyond, seen, s.order, count, available, spec.acq,
+                                        key, s.tie_order)
     w = valid.astype(jnp.float32)
     metrics = {
         "train_acc": accuracy(probs, pool["y"], labeled),
-        "batch_informativeness": batch_informativeness(scores[idx], valid),
+        "batch_informativeness": batch_informativeness(own, valid),
         "batch_margin": batch_informativeness(jax.vmap(margin)(probs[idx]), valid),
         "batch_class_counts": jnp.sum(jax.nn.one_hot(pool["y"][idx], probs.shape[1]) * w[:, None],
                                       axis=0).astype(jnp.int32),
@@ -199,7 +219,7 @@ class History:
         counts = self.batch_class_counts.reshape(S * R, -1)
         for c in range(counts.shape[1]):
             frame[f"batch_class_{c}"] = counts[:, c]
-        frame.attrs["config"] = dataclasses.asdict(self.config)
+        frame.attrs["config"] = self.config.identity()
         return frame
 
 
@@ -249,7 +269,9 @@ def run_active_learning(ds: Dataset | str, cfg: ALConfig, progress: bool = True)
     sel, ev = cfg.selection_net, cfg.evaluation_net
     sel, ev = (dataclasses.replace(net, n_classes=ds.n_classes) if net else None
                for net in (sel, ev))
-    spec = RoundSpec(sel, ev, cfg.acq_size, ds.x_train.shape[1:])
+    other = cfg.strategy if cfg.strategy in BEYOND_STRATEGIES else None
+    spec = RoundSpec(sel, ev, cfg.acq_size, ds.x_train.shape[1:], other,
+                     cfg.mc_passes if cfg.strategy == "bald" else 0)
     choice = Choice.of(cfg)
     pool = pool_arrays(ds, n)
     seeds = list(range(cfg.first_seed, cfg.first_seed + cfg.seeds))

@@ -100,10 +100,10 @@ def results_sections(results=RESULTS, figures=ROOT / "figures") -> str:
     return "\n".join(out).rstrip()
 
 
-def paper_estimates() -> dict[str, float]:
-    """Seconds each notebook would take at paper scale on the 2-core CPU, from each section's
-    cost model (calibrated on `make bench` and a timed CNN1 run)."""
-    sc, both = scales.scale("paper"), ["mnist", "fashion_mnist"]
+def estimates(scale: str = "paper") -> dict[str, float]:
+    """Seconds each notebook would take at `scale` on the 2-core CPU, from each section's
+    cost model (calibrated on the quick-scale runtimes, see alnb.experiments)."""
+    sc, both = scales.scale(scale), ["mnist", "fashion_mnist"]
     return {nb.stem: SECTIONS[nb.stem[:2]].cost(sc, [*both, "cifar10"] if nb.stem[:2] == "02"
                                                 else both) for nb in notebooks.notebooks()}
 
@@ -128,12 +128,16 @@ def runtime_table(results=RESULTS) -> str:
     cell = raw.seconds.map(_duration) + resumed.map({True: " (resumed)", False: ""})
     t = raw.assign(cell=cell).pivot(index="notebook", columns="scale", values="cell")
     cols = [c for c in ("smoke", "quick", "study", "paper") if c in t]
-    estimates = paper_estimates()
+    quick, paper = estimates("quick"), estimates("paper")
+    measured = raw[(raw.scale == "quick") & ~resumed].set_index("notebook").seconds
     lines = ["| notebook | " + " | ".join(f"{c}, measured" for c in cols)
-             + " | paper, estimated |", "|---|" + "---|" * (len(cols) + 1)]
+             + " | quick, predicted (error) | paper, estimated |",
+             "|---|" + "---|" * (len(cols) + 2)]
     for nb, r in t.iterrows():
+        error = (f" ({quick[nb] / measured[nb] - 1:+.0%})" if nb in measured and nb in quick
+                 else "")
         cells = [r[c] if isinstance(r[c], str) else "–" for c in cols] + [
-            _duration(estimates.get(nb))]
+            _duration(quick.get(nb)) + error, _duration(paper.get(nb))]
         lines.append(f"| `{nb}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

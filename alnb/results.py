@@ -4,7 +4,6 @@ table has a sidecar `<name>.json` with its checksum, shape and the environment t
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import gzip
 import hashlib
@@ -38,7 +37,7 @@ def data_fingerprint(ds: Dataset) -> str:
 
 
 def config_key(cfg: ALConfig, ds: Dataset) -> str:
-    blob = json.dumps({"config": dataclasses.asdict(cfg), "data": data_fingerprint(ds),
+    blob = json.dumps({"config": cfg.identity(), "data": data_fingerprint(ds),
                        "engine": ENGINE_VERSION}, sort_keys=True)
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
@@ -168,7 +167,7 @@ def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "resul
     def compute():
         frame = run_active_learning(ds, cfg, progress=progress).to_frame()
         frame.insert(0, "dataset", ds.name)
-        for name, value in dataclasses.asdict(cfg).items():
+        for name, value in cfg.identity().items():
             if name not in frame:
                 frame[name] = value
         return frame

@@ -36,23 +36,34 @@ def least_squares(p_C):
 
 class Strategy(NamedTuple):
     """A query strategy: its measure for one probability vector (None: Random, which draws
-    I^R ~ unif(0, 1)), its name in figures, and the figure of notebook 01 it is drawn in."""
+    I^R ~ unif(0, 1), or a strategy of `alnb.beyond`, which sees the network itself), its
+    name in figures, and the figure it is drawn in (a key of FIGURES)."""
 
     measure: Callable | None
     label: str
     figure: str
 
 
-# The one registry of query strategies. Its order is the traced index the compiled round
-# switches on, so a new strategy goes at the end.
+# Where each figure of strategies is drawn: notebook 01 (the paper's) or 06 (beyond it).
+FIGURES = {"fig1": "01", "fig8": "01", "beyond": "06"}
+
+# The one registry of query strategies. The paper's come first: their order is the traced
+# index the compiled round switches on. The others choose through `alnb.beyond`.
 REGISTRY = {
     "random": Strategy(None, "R", "fig1"),
     "margin": Strategy(margin, "M", "fig1"),
     "entropy": Strategy(entropy, "E", "fig1"),
     "least_confident": Strategy(least_confident, "LC", "fig8"),
     "least_squares": Strategy(least_squares, "LS", "fig8"),
+    "bald": Strategy(None, "BALD", "beyond"),
+    "badge": Strategy(None, "BADGE", "beyond"),
+    "coreset": Strategy(None, "Core-Set", "beyond"),
 }
 STRATEGIES = tuple(REGISTRY)
+if unassigned := [n for n, s in REGISTRY.items() if s.figure not in FIGURES]:
+    raise ValueError(f"strategies {unassigned} have no figure; give each one of {list(FIGURES)}")
+PAPER_STRATEGIES = tuple(n for n, s in REGISTRY.items() if FIGURES[s.figure] == "01")
+BEYOND_STRATEGIES = tuple(n for n in STRATEGIES if n not in PAPER_STRATEGIES)
 MEASURES = {name: s.measure for name, s in REGISTRY.items() if s.measure is not None}
 
 
@@ -61,7 +72,8 @@ def informativeness(strategy: str, probs_NC, key):
     if strategy == "random":
         return jax.random.uniform(key, probs_NC.shape[:1])
     if strategy not in MEASURES:
-        raise ValueError(f"Unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}.")
+        raise ValueError(f"No per-example measure for strategy {strategy!r}; choose one of "
+                         f"random, {', '.join(MEASURES)}.")
     return jax.vmap(MEASURES[strategy])(probs_NC)
 
 

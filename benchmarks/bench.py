@@ -99,6 +99,23 @@ def bench_fused(ds, seeds, n_rounds=20):
     return first, time.perf_counter() - t, h
 
 
+def bench_strategies(ds, seeds, reps=3, big_l=12000):
+    """Seconds per round and per run at |L| = big_l for Margin and the strategies beyond the
+    paper: two cumulative rounds from a random start of big_l, fused loop, warm medians."""
+    out = {}
+    for strategy in ("margin", "bald", "badge", "coreset"):
+        cfg = alnb.ALConfig(strategy=strategy, acq_size=ACQ, initial_size=big_l, n_rounds=2,
+                            seeds=seeds)
+        alnb.run_active_learning(ds, cfg, progress=False)  # compile
+        times = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            alnb.run_active_learning(ds, cfg, progress=False)
+            times.append((time.perf_counter() - t) / 2 / seeds)
+        out[strategy] = float(np.median(times))
+    return out
+
+
 def bench_scoring(ph, reps=5):
     """(d): margin informativeness of the whole 60k pool, examples per second."""
     f = jax.jit(jax.vmap(lambda s: informativeness(
@@ -135,6 +152,59 @@ def med(rows, key):
     return float(np.median(vals)) if vals else float("nan")
 
 
+def rss_gb():
+    """The process's peak resident memory so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def repetitions(ds, py, reps, seeds):
+    """(a), (b), the fused loop and the peers, interleaved `reps` times; the RSS high-water
+    mark after each phase of the first repetition."""
+    one, many = Phases(ds, 1), Phases(ds, seeds)
+    rows = {k: [] for k in ("a1", "b1", "aS", "bS", "fused1", "fusedS", "torch_a", "torch_b",
+                            "keras_a", "keras_b")}
+    rss, compile_s = {}, None
+    for rep in range(reps):
+        print(f"rep {rep + 1}/{reps}", flush=True)
+        rows["a1"].append(bench_rounds(one))
+        rows["aS"].append(bench_rounds(many))
+        rss.setdefault("a", rss_gb())
+        rows["b1"].append(bench_big_round(one))
+        rows["bS"].append(bench_big_round(many))
+        rss.setdefault("b", rss_gb())
+        first, warm, h = bench_fused(ds, 1)
+        compile_s = compile_s or first - warm
+        rows["fused1"].append({"total_s": warm, "acc": float(h.test_acc[0, -1])})
+        first, warm, h = bench_fused(ds, seeds)
+        rows["fusedS"].append({"total_s": warm, "acc": float(np.mean(h.test_acc[:, -1]))})
+        rss.setdefault("fused", rss_gb())
+        if py:
+            for peer, script in (("torch", "torch_al.py"), ("keras", "keras_al.py")):
+                rows[f"{peer}_a"].append(run_peer(py, script, ["--mode", "cumulative",
+                                                               "--steps", "20"]))
+                rows[f"{peer}_b"].append(run_peer(py, script, ["--mode", "bigstep"]))
+    return rows, rss, compile_s, (bench_scoring(one), bench_scoring(many))
+
+
+def full_run(ds, seeds):
+    """(e): a full cumulative run to exhaustion, seconds per run and final test accuracy."""
+    cfg = alnb.ALConfig(strategy="margin", acq_size=ACQ, initial_size=L0, n_rounds=None,
+                        seeds=seeds)
+    t = time.perf_counter()
+    h = alnb.run_active_learning(ds, cfg, progress=False)
+    return (time.perf_counter() - t) / seeds, float(np.mean(h.test_acc[:, -1]))
+
+
+def speedups(rows, seeds):
+    """Per-run speed-up of alnb (vmapped seeds; fused loop for (a), phases for (b)) over
+    PyTorch: NaN without peers."""
+    fused = med(rows["fusedS"], "total_s") / seeds
+    big = sum(med(rows["bS"], k) for k in ("train_s", "score_s", "eval_s")) / seeds
+    torch_a = sum(med(rows["torch_a"], k) for k in ("train_s", "score_s", "eval_s"))
+    torch_b = sum(med(rows["torch_b"], k) for k in ("train_s", "score_s", "eval_s"))
+    return torch_a / fused, torch_b / big
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reps", type=int, default=3, help="interleaved repetitions")
@@ -143,52 +213,23 @@ def main():
                     help="measure (e), a full run to exhaustion, instead of fitting it")
     args = ap.parse_args()
     ds = alnb.load_dataset("fashion_mnist")
-    probe = matmul_probe()
-    py = peers_python()
-    one, many = Phases(ds, 1), Phases(ds, args.seeds)
-    rows = {k: [] for k in ("a1", "b1", "aS", "bS", "fused1", "fusedS", "torch_a", "torch_b",
-                            "keras_a", "keras_b")}
-    compile_s = None
-    for rep in range(args.reps):
-        print(f"rep {rep + 1}/{args.reps}", flush=True)
-        rows["a1"].append(bench_rounds(one))
-        rows["b1"].append(bench_big_round(one))
-        rows["aS"].append(bench_rounds(many))
-        rows["bS"].append(bench_big_round(many))
-        first, warm, h = bench_fused(ds, 1)
-        compile_s = compile_s or first - warm
-        rows["fused1"].append({"total_s": warm, "acc": float(h.test_acc[0, -1])})
-        first, warm, h = bench_fused(ds, args.seeds)
-        rows["fusedS"].append({"total_s": warm, "acc": float(np.mean(h.test_acc[:, -1]))})
-        if py:
-            rows["torch_a"].append(run_peer(py, "torch_al.py", ["--mode", "cumulative",
-                                                                "--steps", "20"]))
-            rows["torch_b"].append(run_peer(py, "torch_al.py", ["--mode", "bigstep"]))
-            rows["keras_a"].append(run_peer(py, "keras_al.py", ["--mode", "cumulative",
-                                                                "--steps", "20"]))
-            rows["keras_b"].append(run_peer(py, "keras_al.py", ["--mode", "bigstep"]))
-    score1, scoreS = bench_scoring(one), bench_scoring(many)
-
-    # (e): per-round costs at 8 seeds, fitted over |L| (training is linear in |L|; scoring
-    # and evaluation are fixed: the whole pool and test set each round), then measured.
+    probe, py = matmul_probe(), peers_python()
+    rows, rss, compile_s, (score1, scoreS) = repetitions(ds, py, args.reps, args.seeds)
+    # (e) fitted from (b): training is linear in |L|; scoring and evaluation are fixed.
     b = rows["bS"]
     per_example = med(b, "train_s") / 12000 / args.seeds
     fixed = (med(b, "score_s") + med(b, "eval_s")) / args.seeds
-    n_full = POOL // ACQ  # rounds from 120 to 60000 labels
-    fit_e = sum((L0 + ACQ * r) * per_example + fixed for r in range(n_full))
-    measured_e = None
-    if args.full:
-        cfg = alnb.ALConfig(strategy="margin", acq_size=ACQ, initial_size=L0, n_rounds=None,
-                            seeds=args.seeds)
-        t = time.perf_counter()
-        he = alnb.run_active_learning(ds, cfg, progress=False)
-        measured_e = (time.perf_counter() - t) / args.seeds
-    rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-
+    fit_e = sum((L0 + ACQ * r) * per_example + fixed for r in range(POOL // ACQ))
+    strategies = bench_strategies(ds, args.seeds)
+    measured_e, e_acc = full_run(ds, args.seeds) if args.full else (None, None)
+    rss["e"] = rss_gb()
+    torch_a, torch_b = speedups(rows, args.seeds)
     res = {"matmul_gflops": probe, "seeds": args.seeds, "reps": args.reps,
-           "compile_s": compile_s, "peak_rss_gb": rss_gb, "score_per_s_1": score1,
-           "score_per_s_S": scoreS, "fit_e_s": fit_e, "measured_e_s": measured_e,
-           "e_final_acc": float(np.mean(he.test_acc[:, -1])) if measured_e else None,
+           "compile_s": compile_s, "peak_rss_gb": rss["e"], "peak_rss_gb_after": rss,
+           "score_per_s_1": score1, "score_per_s_S": scoreS, "fit_e_s": fit_e,
+           "measured_e_s": measured_e, "e_final_acc": e_acc,
+           "speedup_vs_torch_a": torch_a, "speedup_vs_torch_b": torch_b,
+           "round_s_by_strategy": strategies,
            "rows": rows, "jax": jax.__version__, "machine": platform.processor() or
            platform.machine(), "cpus": os.cpu_count(), "peers_python": py}
     (HERE / "results.json").write_text(json.dumps(res, indent=1))
@@ -196,59 +237,57 @@ def main():
     print(report(res))
 
 
+def phase_table(res):
+    """Rows of (a) and (b) with their train / score / eval split, for alnb and the peers."""
+    rows, S = res["rows"], res["seeds"]
+    out = ["| loop | (a) 20 rounds: total (train / score / eval) s | (b) round at |L|=12000: "
+           "total (train / score / eval) s |", "|---|---|---|"]
+    totals = {}
+    loops = [("alnb, 1 seed", "a1", "b1", 1), (f"alnb, {S} seeds vmapped, per run (c)", "aS",
+                                                "bS", S),
+             ("PyTorch (2 threads)", "torch_a", "torch_b", 1),
+             ("tf.keras (plain)", "keras_a", "keras_b", 1)]
+    for name, a, b, n in loops:
+        if not any(r is not None for r in rows[a]):
+            continue
+        cells = []
+        for key in (a, b):
+            t = [med(rows[key], k) / n for k in ("train_s", "score_s", "eval_s")]
+            totals[key] = sum(t)
+            cells.append(f"{sum(t):.3f} ({t[0]:.3f} / {t[1]:.3f} / {t[2]:.3f})")
+        out.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    return out, totals
+
+
 def report(res):
     rows, S = res["rows"], res["seeds"]
     fa, fb = flop_rounds(20), (12000 * TRAIN_FLOP, POOL * FWD_FLOP, TEST * FWD_FLOP)
     fe = sum(flop_rounds(POOL // ACQ))
-
-    def split(r, n=1):
-        t = [med(r, k) / n for k in ("train_s", "score_s", "eval_s")]
-        return sum(t), t
+    table, totals = phase_table(res)
+    fused1, fusedS = med(rows["fused1"], "total_s"), med(rows["fusedS"], "total_s") / S
 
     def gflops(flop, s):
         return f"{flop / s / 1e9:.0f}"
 
-    out = ["# `make bench`: alnb beside PyTorch and Keras",
-           "",
+    out = ["# `make bench`: alnb beside PyTorch and Keras", "",
            f"Workload: Fashion-MNIST, ANN1(100), margin, cumulative, acquisition 120, 120 random "
            f"initial labels. Medians of {res['reps']} interleaved repetitions in one session on "
            f"{res['cpus']} CPU cores; jax {res['jax']}. alnb scores the whole pool each round "
            "(that one forward pass also gives the training accuracy on L); the peers score U.",
-           "",
-           "| loop | (a) 20 rounds: total (train / score / eval) s | (b) round at |L|=12000: "
-           "total (train / score / eval) s |",
-           "|---|---|---|"]
-
-    def line(name, ra, rb, n=1):
-        ta, sa = split(ra, n)
-        tb, sb = split(rb, n)
-        fmt = lambda t, s: f"{t:.3f} ({s[0]:.3f} / {s[1]:.3f} / {s[2]:.3f})"
-        out.append(f"| {name} | {fmt(ta, sa)} | {fmt(tb, sb)} |")
-        return ta, tb
-
-    a1, b1 = line("alnb, 1 seed", rows["a1"], rows["b1"])
-    aS, bS = line(f"alnb, {S} seeds vmapped, per run (c)", rows["aS"], rows["bS"], S)
-    have_peers = any(r is not None for r in rows["torch_a"])
-    if have_peers:
-        ta, tb = line("PyTorch (2 threads)", rows["torch_a"], rows["torch_b"])
-        ka, kb = line("tf.keras (plain)", rows["keras_a"], rows["keras_b"])
-    fused1 = med(rows["fused1"], "total_s")
-    fusedS = med(rows["fusedS"], "total_s") / S
-    out += ["",
-            f"The real loop (`run_active_learning`, one fused program per round) for (a): "
-            f"{fused1:.3f} s with 1 seed, {fusedS:.3f} s per run with {S} seeds vmapped; test "
-            f"accuracy after (a): {med(rows['fusedS'], 'acc'):.3f} (mean of {S} seeds).",
-            ""]
-    if have_peers:
+           "", *table, "",
+           f"The real loop (`run_active_learning`, one fused program per round) for (a): "
+           f"{fused1:.3f} s with 1 seed, {fusedS:.3f} s per run with {S} seeds vmapped; test "
+           f"accuracy after (a): {med(rows['fusedS'], 'acc'):.3f} (mean of {S} seeds).", ""]
+    if "keras_a" in totals:
         out += ["Speed-up per run, alnb with vmapped seeds (fused loop for (a), phases for (b)):",
-                "",
-                "| against | (a) | (b) |", "|---|---|---|",
-                f"| PyTorch | {ta / fusedS:.1f}x | {tb / bS:.1f}x |",
-                f"| tf.keras | {ka / fusedS:.1f}x | {kb / bS:.1f}x |",
-                "",
+                "", "| against | (a) | (b) |", "|---|---|---|",
+                f"| PyTorch | {res['speedup_vs_torch_a']:.1f}x | "
+                f"{res['speedup_vs_torch_b']:.1f}x |",
+                f"| tf.keras | {totals['keras_a'] / fusedS:.1f}x | "
+                f"{totals['keras_b'] / totals['bS']:.1f}x |", "",
                 f"Peers' test accuracy after (a): PyTorch {med(rows['torch_a'], 'final_acc'):.3f}, "
                 f"Keras {med(rows['keras_a'], 'final_acc'):.3f}.", ""]
-    e = res["measured_e_s"]
+    e, rss = res["measured_e_s"], res["peak_rss_gb_after"]
     out += ["| measure | value |", "|---|---|",
             f"| (d) scoring the 60k pool, 1 seed | {res['score_per_s_1'] / 1e3:.0f} k examples/s |",
             f"| (d) scoring the 60k pool, {S} seeds | {res['score_per_s_S'] / 1e3:.0f} k "
@@ -257,16 +296,25 @@ def report(res):
             + (f"{e:.1f} s measured (final test accuracy {res['e_final_acc']:.3f})" if e else
                f"{res['fit_e_s']:.1f} s fitted from (b) (not measured)") + " |",
             f"| (f) compile time of the fused round (1 seed) | {res['compile_s']:.1f} s |",
-            f"| (f) peak RSS of the benchmark process | {res['peak_rss_gb']:.2f} GB |",
-            "",
+            "| (f) peak RSS after (a), (b), the fused loop, (e) | "
+            + ", ".join(f"{rss[k]:.2f}" for k in ("a", "b", "fused", "e")) + " GB |", "",
             "FLOPs and achieved rate (float32 matmul probe in this process: "
             f"{res['matmul_gflops']:.0f} GFLOP/s):", "",
             "| workload | GFLOP | alnb 1 seed GFLOP/s | alnb per-run GFLOP/s |",
             "|---|---|---|---|",
-            f"| (a) | {sum(fa) / 1e9:.1f} | {gflops(sum(fa), a1)} | {gflops(sum(fa), aS)} |",
-            f"| (b) | {sum(fb) / 1e9:.1f} | {gflops(sum(fb), b1)} | {gflops(sum(fb), bS)} |",
+            f"| (a) | {sum(fa) / 1e9:.1f} | {gflops(sum(fa), totals['a1'])} | "
+            f"{gflops(sum(fa), totals['aS'])} |",
+            f"| (b) | {sum(fb) / 1e9:.1f} | {gflops(sum(fb), totals['b1'])} | "
+            f"{gflops(sum(fb), totals['bS'])} |",
             f"| (e) | {fe / 1e9:.0f} | | " + (f"{gflops(fe, e)} |" if e else " |")]
-    return "\n".join(out) + "\n"
+    if "round_s_by_strategy" in res:
+        by = res["round_s_by_strategy"]
+        out += ["", f"A round at |L| = 12,000 by strategy (fused loop, {S} seeds vmapped, per "
+                "run; BALD with 20 dropout passes):", "",
+                "| strategy | s per round | vs Margin |", "|---|---|---|",
+                *(f"| {k} | {v:.3f} | {v / by['margin']:.1f}x |" for k, v in by.items())]
+    levers = HERE / "levers.md"
+    return "\n".join(out) + "\n" + ("\n" + levers.read_text() if levers.exists() else "")
 
 
 PEERS = Path(os.environ.get("ALNB_PEERS_DIR", HERE.parent.parent / "shared" / "peers")).resolve()

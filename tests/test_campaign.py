@@ -37,3 +37,9 @@ def test_campaign_jobs_have_tiers_and_record_their_time(tmp_path):
     campaign.record(sc, jobs[1], 30, path)
     t = pd.read_csv(path, dtype={"notebook": str})
     assert t.seconds.tolist() == [12, 30] and t.notebook.iloc[0] == jobs[0].notebook
+
+
+def test_makespan_of_jobs_on_workers():
+    assert campaign.makespan([3, 3, 2, 2, 2], 2) == 7  # LPT: {3, 2, 2} and {3, 2}
+    assert campaign.makespan([10, 1, 1], 4) == 10  # never below the longest job
+    assert campaign.makespan([1] * 8, 1) == 8

@@ -36,6 +36,8 @@ BAD = [
     (cfg(eval_hidden=0), ValueError, "eval_hidden must be None or a positive integer"),
     (cfg(initial_size=-1), ValueError, "initial_size must be an integer >= 0"),
     (cfg(dataset=5), ValueError, "dataset must be None or a dataset name, got 5"),
+    (cfg(strategy="badge", model="cnn1"), ValueError, "badge is implemented for ANN1 only"),
+    (cfg(mc_passes=0), ValueError, "mc_passes must be a positive integer, got 0"),
     (lambda: alnb.run_active_learning(123, ALConfig()), TypeError,
      "takes a Dataset or a dataset name, got int; use alnb.load_dataset"),
     (lambda: alnb.run_active_learning(SYN, "margin"), TypeError, "takes an ALConfig, got str"),

@@ -40,10 +40,20 @@ def test_runtimes_keep_the_latest_per_notebook_and_scale(tmp_path):
 
 
 def test_paper_estimates_cover_every_notebook():
-    est = report.paper_estimates()
+    est = report.estimates("paper")
     assert set(est) == {nb.stem for nb in notebooks.notebooks()}
     assert all(v > 600 for v in est.values())  # paper scale is never a matter of minutes
     assert est["02_informativeness"] > 30 * 86400  # CNN1, 50 epochs, to exhaustion on a CPU
+
+
+def test_cost_model_predicts_each_recorded_quick_runtime_within_15_percent():
+    """The calibration target: every notebook's committed quick-scale runtime."""
+    runs = pd.read_csv(report.RESULTS / "runtimes.csv")
+    measured = runs[runs.scale == "quick"].set_index("notebook").seconds
+    predicted = report.estimates("quick")
+    assert set(measured.index) == set(predicted)
+    errors = {nb: predicted[nb] / measured[nb] - 1 for nb in predicted}
+    assert all(abs(e) <= 0.15 for e in errors.values()), errors
 
 
 def test_results_sections_show_figures_numbers_and_scale(tmp_path):

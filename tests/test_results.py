@@ -36,6 +36,15 @@ def test_key_changes_with_config_and_data():
     assert key != results.config_key(CFG, other)
 
 
+def test_committed_results_keep_their_keys_when_fields_are_added():
+    """A field added later (mc_passes) names results only away from its first value: the key
+    of a default config is the one the engine gave before the field existed."""
+    cfg = alnb.ALConfig(strategy="entropy", seeds=3, n_rounds=None)
+    assert results.config_key(cfg, alnb.synthetic_dataset()) == "5496878d3d53be06"
+    bald = dataclasses.replace(cfg, strategy="bald", mc_passes=5)
+    assert "mc_passes" not in cfg.identity() and bald.identity()["mc_passes"] == 5
+
+
 def test_cached_computes_once_per_spec(tmp_path):
     calls = []
 

@@ -52,9 +52,14 @@ def test_random_is_uniform_and_keyed():
     assert 0 <= float(a.min()) and float(a.max()) < 1 and abs(float(a.mean()) - 0.5) < 0.03
 
 
-def test_unknown_strategy():
-    with pytest.raises(ValueError, match="Unknown strategy 'bald'"):
-        scoring.informativeness("bald", jnp.ones((2, C)) / C, None)
+def test_a_strategy_without_a_measure_is_refused():
+    with pytest.raises(ValueError, match="No per-example measure for strategy 'badge'"):
+        scoring.informativeness("badge", jnp.ones((2, C)) / C, None)
+
+
+def test_every_strategy_is_assigned_to_a_figure():
+    assert all(s.figure in scoring.FIGURES for s in scoring.REGISTRY.values())
+    assert scoring.BEYOND_STRATEGIES == ("bald", "badge", "coreset")
 
 
 def test_margin_picks_smallest_top2_gap():

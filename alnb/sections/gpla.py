@@ -38,7 +38,7 @@ def gpla_search(ds, sc: Scale, cache_dir) -> pd.DataFrame:
         return res.summary.assign(rule=np.where(np.isnan(res.summary.requested), "hardest",
                                                 "grid"))
 
-    spec = {"cfg": dataclasses.asdict(cfg), "settings": dataclasses.asdict(g)}
+    spec = {"cfg": cfg.identity(), "settings": dataclasses.asdict(g)}
     return results.cached(cache_dir, "gpla-search", spec, ds, compute).assign(dataset=ds.name)
 
 
@@ -58,7 +58,7 @@ def gpla_before_after(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     frames = []
     for strategy in ("margin", "random"):
         cfg = _al_config(sc, g, strategy)
-        spec = {"cfg": dataclasses.asdict(cfg), "ps": ps, "n_min": g.n_min}
+        spec = {"cfg": cfg.identity(), "ps": ps, "n_min": g.n_min}
         frames.append(results.cached(cache_dir, f"gpla-{strategy}", spec, ds,
                                      functools.partial(compute, cfg))
                       .assign(strategy=strategy))
@@ -74,7 +74,7 @@ def gpla_loop(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     def compute():
         return pseudo.gpla_in_loop(ds, cfg, g.loop_rounds, g.n_min)
 
-    spec = {"cfg": dataclasses.asdict(cfg), "n_min": g.n_min}
+    spec = {"cfg": cfg.identity(), "n_min": g.n_min}
     with_gpla = results.cached(cache_dir, "gpla-loop", spec, ds, compute)
     plain = cached_run(ds, cfg, cache_dir, progress=False)
     return pd.concat([
@@ -177,11 +177,16 @@ def run(sc: Scale, datasets: list[str], cache_dir) -> Runs:
                 pd.concat([gpla_loop(data[d], sc, cache_dir) for d in datasets]))
 
 
+# Lanes stop once no pool example passes the threshold: 22 of the 30 iterations on average,
+# fitted on notebook 05's quick runtime (results/runtimes.csv).
+LANE_ITERATIONS = 22
+
+
 def study_costs(sc: Scale, datasets: list[str]) -> list[tuple[str, str, float]]:
-    """(study, dataset, estimated seconds) for each study, an upper bound: every GPLA lane
-    takes its 30 iterations on the whole pool, plus the AL runs before GPLA."""
+    """(study, dataset, estimated seconds) for each study: a GPLA lane trains on the whole
+    pool for LANE_ITERATIONS of its at most 30 iterations, plus the AL runs before GPLA."""
     g = sc.gpla
-    lane = 30 * 60000 * TRAIN_S
+    lane = LANE_ITERATIONS * 60000 * TRAIN_S
     trajectory = estimate_seconds(_al_config(sc, g, "margin", n_rounds=max(g.ps) // g.acq + 1),
                                   60000)
     return ([("gpla_search", datasets[0], sc.seeds * (g.n_thresholds + 1) * lane)]
@@ -191,5 +196,5 @@ def study_costs(sc: Scale, datasets: list[str]) -> list[tuple[str, str, float]]:
 
 
 def cost(sc: Scale, datasets: list[str]) -> float:
-    """Estimated seconds on the 2-core CPU (an upper bound, see study_costs)."""
+    """Estimated seconds on the 2-core CPU (see study_costs)."""
     return sum(s for *_, s in study_costs(sc, datasets))

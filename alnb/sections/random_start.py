@@ -3,7 +3,6 @@ accuracy estimates from the start, and what Margin samples: the studies and thei
 
 from __future__ import annotations
 
-import dataclasses
 from typing import NamedTuple
 
 import numpy as np
@@ -13,7 +12,7 @@ from alnb import align, results, runner, stats
 from alnb import start as start_
 from alnb.claims import EARLY, gaps, row, table
 from alnb.config import ALConfig
-from alnb.experiments import estimate_plan, estimate_seconds, run_plan
+from alnb.experiments import FORWARD_S, estimate_plan, estimate_seconds, run_plan
 from alnb.loop import run_active_learning
 from alnb.scales import Scale
 from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
@@ -59,7 +58,7 @@ def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
                             epochs=epochs, seeds=st.bound_seeds or sc.seeds,
                             stop_frac=sc.stop("fig14"))
             frames.append(results.cached(
-                cache_dir, "bounds", dataclasses.asdict(cfg), ds,
+                cache_dir, "bounds", cfg.identity(), ds,
                 lambda cfg=cfg: start_.accuracy_bounds(
                     ds, run_active_learning(ds, cfg, progress=False), cfg.selection_net))
                 .assign(start_size=size, epochs=epochs))
@@ -76,7 +75,7 @@ def _subset_config(sc: Scale) -> ALConfig:
 def margin_subsets(ds, sc: Scale, cache_dir) -> pd.DataFrame:
     """Fig. 12 (A.5): ANN1(100) trained on QS-sampled, resampled and random subsets."""
     st, cfg = sc.start, _subset_config(sc)
-    spec = {**dataclasses.asdict(cfg), "n": st.subset, "same_key_per_seed": True,
+    spec = {**cfg.identity(), "n": st.subset, "same_key_per_seed": True,
             "sampler": "jax"}
     return results.cached(cache_dir, "subsets", spec,
                           ds, lambda: start_.subset_accuracy(
@@ -232,13 +231,15 @@ def run(sc: Scale, datasets: list[str], cache_dir) -> Runs:
 def study_costs(sc: Scale, datasets: list[str]) -> list[tuple[str, str, float]]:
     """(study, dataset, estimated seconds) for each study outside the AL plan. The accuracy
     bounds cost the AL run and two fresh fits per round, each about as costly; Fig. 12 the
-    Margin run and its fits."""
+    Margin run and its fits; Fig. 4 a forward pass per untrained network."""
     st, first = sc.start, datasets[0]
     bounds = 3 * sum(estimate_seconds(sc.config(60000, strategy="margin", initial_size=s,
                                                 epochs=e, seeds=st.bound_seeds or sc.seeds),
                                       60000) for s in st.bound_starts for e in (1, 5))
     subsets = 2 * estimate_seconds(_subset_config(sc), 60000)
-    return ([("class_bias", d, 120.0) for d in datasets] + [("dark_bias", first, 60.0)]
+    first_query = st.n_inits * 60000 * FORWARD_S  # each untrained network scores the pool
+    dark = st.dark_inits * len(ALPHAS) * st.n_dark * FORWARD_S
+    return ([("class_bias", d, first_query) for d in datasets] + [("dark_bias", first, dark)]
             + [("margin_subsets", d, subsets) for d in datasets]
             + [("accuracy_bounds", first, bounds)])
 

@@ -9,7 +9,7 @@ from alnb import align, runner, stats
 from alnb.claims import EARLY, gaps, pct, pick, row, table
 from alnb.experiments import estimate_plan, run_plan
 from alnb.scales import Scale
-from alnb.scoring import REGISTRY
+from alnb.scoring import PAPER_STRATEGIES, REGISTRY
 from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
 
 
@@ -23,8 +23,8 @@ def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
     modes = ("incremental", "cumulative")
     plan = []
     for i, d in enumerate(datasets):
-        for strategy, s in REGISTRY.items():
-            fig = s.figure
+        for strategy in PAPER_STRATEGIES:
+            fig = REGISTRY[strategy].figure
             plan += [(fig, d, {"strategy": strategy, "mode": m,
                                "stop_frac": sc.stop(fig, strategy)}) for m in modes]
         for hidden in (10, 1000):
