@@ -52,7 +52,7 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
     """Every job of every notebook at scale `sc`, with its tier and estimated seconds."""
     cache = str(cache)
     both = list(ANN_DATASETS)
-    plans = [(nb, p) for nb in ("01", "02", "03", "04")
+    plans = [(nb, p) for nb in ("01", "02", "03", "04", "06")
              for p in SECTIONS[nb].plan(sc, [*both, "cifar10"] if nb == "02" else both)]
     out, seen = [], set()
     for notebook, (figure, name, changes) in plans:

@@ -58,14 +58,7 @@ class ALConfig:
             if not ok:
                 raise ValueError(f"ALConfig: {msg}")
 
-        # Integers as users pass them (NumPy's too) become plain ints, so configs hash and
-        # print the same; bools and strings are not numbers here.
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, np.integer):
-                object.__setattr__(self, f.name, int(value))
-            elif isinstance(value, np.floating):
-                object.__setattr__(self, f.name, float(value))
+        self._plain_numbers()
         for name in ("strategy", "mode", "model"):
             need(isinstance(getattr(self, name), str),
                  f"{name} must be a string, got {getattr(self, name)!r}")
@@ -95,6 +88,16 @@ class ALConfig:
              f"split_fraction p must be a number in (0, 1], got {self.split_fraction!r}")
         need(self.dataset is None or isinstance(self.dataset, str),
              f"dataset must be None or a dataset name, got {self.dataset!r}")
+
+    def _plain_numbers(self):
+        """Numbers as users pass them (NumPy's too) become plain ints and floats, so configs
+        hash and print the same; bools and strings are not numbers here."""
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.integer):
+                object.__setattr__(self, f.name, int(value))
+            elif isinstance(value, np.floating):
+                object.__setattr__(self, f.name, float(value))
 
     @property
     def selection_net(self) -> Net:

@@ -26,7 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # under-predicted by 12-25%: `make report` prints predicted beside measured.
 TRAIN_S, FORWARD_S = 7.6e-6, 0.7e-6
 CNN_TRAIN_S, CNN_FORWARD_S = 2.9e-3, 0.25e-3
-
+# The strategies beyond the paper, over Margin's round, per seed on a 60k pool (`make bench`,
+# |L| = 12,000, acquisition 120): BALD's dropout passes are flat; BADGE's k-means++ and
+# Core-Set's greedy steps grow with the picks; Core-Set's distances to L grow with |L|.
+BALD_ROUND_S = 1.28
+PICK_S = {"badge": 0.18 / 120, "coreset": 0.18 / 120}
+CORESET_S_PER_LABEL = 1.36 / 12000
 
 def estimate_seconds(cfg: ALConfig, pool: int, test: int = 10000) -> float:
     """A rough runtime of one config on the 2-core CPU, to print before a run."""
@@ -41,6 +46,11 @@ def estimate_seconds(cfg: ALConfig, pool: int, test: int = 10000) -> float:
         return size * (epochs * trained.sum() * train_s + len(n_labeled) * n * forward_s)
 
     total = net_cost(cfg.hidden, cfg.epochs) + len(n_labeled) * test * forward_s
+    beyond = {"bald": BALD_ROUND_S, "badge": PICK_S["badge"] * cfg.acq_size,
+              "coreset": PICK_S["coreset"] * cfg.acq_size}
+    if cfg.strategy in beyond:
+        total += n / 60000 * (len(n_labeled) * beyond[cfg.strategy] + (
+            cfg.strategy == "coreset") * n_labeled.sum() * CORESET_S_PER_LABEL)
     if cfg.evaluation_net:
         total += net_cost(cfg.eval_hidden or cfg.hidden, cfg.eval_epochs or cfg.epochs)
     return cfg.seeds * total

@@ -257,3 +257,42 @@ def gpla_in_loop(loop: pd.DataFrame, sc: Scale):
     fig.tight_layout()
     caption(fig, "Margin with and without GPLA after every round", sc.name, sc.seeds)
     return fig
+
+
+# --- notebook 06: beyond the paper -------------------------------------------------------------
+
+def beyond_curves(df: pd.DataFrame, sc: Scale):
+    fig = grid(df, ["dataset"], hue="strategy")
+    caption(fig, "Margin, Entropy, Random, BALD, BADGE and Core-Set: ANN1(100, 1 epoch), "
+            "cumulative", sc.name, sc.seeds)
+    return fig
+
+
+def beyond_differences(diffs: pd.DataFrame, sc: Scale):
+    """Each strategy minus Margin at the same labeled fraction, with its 95% interval over
+    seeds; the dotted band is the ±0.01 margin of the non-inferiority claims."""
+    fig, panels = _per_dataset(diffs, 3.8)
+    for ax, (d, g) in panels:
+        for s, h in g.groupby("strategy", sort=False):
+            (line,) = ax.plot(100 * h.frac_labeled, h["mean"], marker="o", markersize=3, label=s)
+            ax.fill_between(100 * h.frac_labeled, h.low, h.high, color=line.get_color(),
+                            alpha=0.2, linewidth=0)
+        for y in (-0.01, 0.0, 0.01):
+            ax.axhline(y, color="grey", linewidth=0.8, linestyle=":" if y else "-")
+        ax.set(title=d, xlabel="% of the pool labeled", ylabel="test accuracy minus Margin's")
+        ax.legend(fontsize="small")
+    fig.tight_layout()
+    caption(fig, "Difference to Margin (paired over seeds, same |L|)", sc.name, sc.seeds)
+    return fig
+
+
+def round_costs(costs: pd.Series):
+    """Seconds per round of each strategy at |L| = 12,000, from `make bench`."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    ax.bar(costs.index, costs.to_numpy(), color=[f"C{i}" for i in range(len(costs))])
+    for x, v in enumerate(costs):
+        ax.text(x, v, f"{v / costs['margin']:.1f}x", ha="center", va="bottom")
+    ax.set(ylabel="seconds per round and run", title="a round at |L| = 12,000, 8 seeds vmapped")
+    fig.suptitle("Wall time per round by strategy  [make bench, Fashion-MNIST, 2-core CPU]",
+                 fontsize="medium", y=1.04)
+    return fig

@@ -19,7 +19,8 @@ TITLES = {"01": ("Training modes and query strategies", "Sec. 3, A.1-A.4"),
             "02": ("Informativeness as a label-free signal", "Sec. 4"),
             "03": ("Unlabeled data arriving in splits", "Sec. 5"),
             "04": ("Random start", "Sec. 6, A.5, A.6"),
-            "05": ("GPLA: gradual pseudo-labeling", "Sec. 7, A.7")}
+            "05": ("GPLA: gradual pseudo-labeling", "Sec. 7, A.7"),
+            "06": ("Beyond the paper: BALD, BADGE and Core-Set against Margin", "new")}
 
 
 # The scale whose claims the README shows, most evidential first.

@@ -132,7 +132,7 @@ SCALES = {
                                "5 seeds",
                    stops=(("fig1:margin", None), ("fig1:random", None), ("fig2", None),
                           ("fig8", 0.25), ("fig1c", 0.25), ("fig1d", 0.25), ("fig11", 0.6),
-                          ("fig5a", 0.25))),
+                          ("fig5a", 0.25), ("beyond", 0.25))),
     "paper": Scale("paper", seeds=3, acq_size=120, stop_frac=None,
                    gpla=GPLASettings(acq=100, ps=PAPER_PS, p_search=1000, n_thresholds=100,
                                      loop_rounds=50),

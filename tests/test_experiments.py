@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from alnb import experiments, plotting, scales, stats
-from alnb.sections import data_split, informativeness, training_modes
+from alnb.sections import beyond_margin, data_split, informativeness, training_modes
 
 
 def test_scales_stop_at_their_fraction():
@@ -157,3 +157,30 @@ def test_rounds_to_a_labeled_fraction():
     assert scales.rounds_to(0.5, 60000, 1200) == 26  # 0, 1200, ..., 30000
     assert scales.rounds_to(0.25, 60000, 120, start=3000) == 101
     assert scales.rounds_to(1.0, 1000, 300) == 5  # 0, 300, 600, 900, 1000
+
+
+def strategy_curves(gap: float, seeds=(0.0, 0.004, -0.004, 0.002, -0.002)):
+    """A fake notebook-06 frame: Margin's curve, and each newer strategy `gap` below it."""
+    rows = []
+    for strategy in ("margin", "entropy", "random", "bald", "badge", "coreset"):
+        below = 0.0 if strategy == "margin" else gap
+        for seed, off in enumerate(seeds):
+            for r in range(11):
+                frac = r / 20  # to 50% labeled
+                rows.append({"dataset": "mnist", "strategy": strategy, "seed": seed,
+                             "round": r, "frac_labeled": frac, "n_labeled": 1200 * r,
+                             "test_acc": 0.9 - 0.5 * np.exp(-8 * frac) + off - below})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("gap, verdict", [(0.03, stats.HOLDS), (-0.05, stats.CONTRADICTED)])
+def test_margin_against_newer_strategies_is_judged_both_ways(gap, verdict):
+    df = strategy_curves(gap)
+    costs = pd.Series({"margin": 0.2, "bald": 1.8, "badge": 0.4, "coreset": 2.0})
+    table = beyond_margin.claims(df, costs).set_index("claim")
+    for name in ("BALD", "BADGE", "Core-Set"):
+        assert table.loc[f"Margin is at least as good as {name} early (margin 0.01)",
+                         "verdict"] == verdict
+    assert table.measured.iloc[-1] == "BALD 9.0x, BADGE 2.0x, Core-Set 10.0x"
+    diffs = beyond_margin.differences(df)
+    assert np.allclose(diffs["mean"], -gap) and (diffs.n == 5).all()
