@@ -28,7 +28,9 @@ def test_campaign_jobs_have_tiers_and_record_their_time(tmp_path):
         pytest.skip(NO_DATA)
     sc = scales.scale("study")
     jobs = campaign.jobs(sc, cache=tmp_path)
-    assert {j.notebook for j in jobs} == {"01", "02", "03", "04", "05"}
+    assert {j.notebook for j in jobs} == {"01", "02", "03", "04", "05", "06"}
+    assert {j.name.split()[2].split("/")[0] for j in jobs if j.notebook == "06"} == {
+        "bald", "badge", "coreset"}  # 06's Margin, Entropy and Random are 01's runs
     assert {j.tier for j in jobs if "cifar10" in j.name} == {3}
     assert {j.tier for j in jobs if "hidden 1000" in j.name} == {2}
     assert not any(j.done for j in jobs)  # an empty cache
