@@ -46,8 +46,9 @@ class SeedState(NamedTuple):
 
 @dataclasses.dataclass(frozen=True)
 class RoundSpec:
-    """What the compiled round depends on statically. Strategy and mode are traced (an index
-    into STRATEGIES and MODES), so all of them share one compiled program."""
+    """What the compiled round depends on statically. The paper's strategies and the modes
+    are traced (an index into STRATEGIES and MODES), so all of them share one compiled
+    program; a strategy of alnb.beyond is static (`beyond`) and compiles its own."""
 
     sel: Net
     ev: Net | None
