@@ -33,6 +33,7 @@ BALD_ROUND_S = 1.28
 PICK_S = {"badge": 0.18 / 120, "coreset": 0.18 / 120}
 CORESET_S_PER_LABEL = 1.36 / 12000
 
+
 def estimate_seconds(cfg: ALConfig, pool: int, test: int = 10000) -> float:
     """A rough runtime of one config on the 2-core CPU, to print before a run."""
     n = min(pool, cfg.pool_size or pool)
