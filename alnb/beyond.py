@@ -16,7 +16,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from alnb.models import Net, glorot_uniform
-from alnb.scoring import select
+from alnb.scoring import entropy, select
 
 
 class PoolPass(NamedTuple):
@@ -25,16 +25,13 @@ class PoolPass(NamedTuple):
     bald: jax.Array  # [N]: BALD's mutual information over the MC passes; 0 without passes
 
 
-def entropy_rows(p_NC):
-    return -jnp.sum(jax.scipy.special.xlogy(p_NC, p_NC), axis=-1)
-
-
 def bald_score(p_TNC):
     """BALD (Houlsby et al. 2011, "Bayesian Active Learning for Classification and Preference
     Learning"; with MC dropout, Gal, Islam and Ghahramani 2017, "Deep Bayesian Active Learning
     with Image Data"): the mutual information between a prediction and the weights,
     H[mean_t p_t] - mean_t H[p_t], over T stochastic passes."""
-    return entropy_rows(jnp.mean(p_TNC, axis=0)) - jnp.mean(entropy_rows(p_TNC), axis=0)
+    return jax.vmap(entropy)(jnp.mean(p_TNC, axis=0)) - jnp.mean(
+        jax.vmap(jax.vmap(entropy))(p_TNC), axis=0)
 
 
 def _layers(net: Net):
