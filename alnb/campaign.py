@@ -36,6 +36,7 @@ class Job(NamedTuple):
     estimate_s: float
     task: object  # a picklable no-argument callable that computes and caches
     done: bool
+    needed_by: tuple[str, ...] = ()  # every notebook that reads it, `notebook` first
 
 
 def _section_job(notebook: str, fn_name: str, name: str, sc: scales.Scale, cache: str) -> None:
@@ -54,14 +55,17 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
     both = list(ANN_DATASETS)
     plans = [(nb, p) for nb in ("01", "02", "03", "04", "06")
              for p in SECTIONS[nb].plan(sc, [*both, "cifar10"] if nb == "02" else both)]
-    out, seen = [], set()
+    out, seen = [], {}
     for notebook, (figure, name, changes) in plans:
         n = SPECS[name].n_train
         cfg = sc.config(n, **changes)
         key = (name, cfg)
         if key in seen:
+            job = out[seen[key]]
+            if notebook not in job.needed_by:
+                out[seen[key]] = job._replace(needed_by=(*job.needed_by, notebook))
             continue
-        seen.add(key)
+        seen[key] = len(out)
         ds = runner.dataset(name)
         extra = (f" splits {cfg.pool_splits}" * (cfg.pool_splits > 1)
                  + f" start {cfg.initial_size}" * (cfg.initial_size > 0)
@@ -71,26 +75,50 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
                        f"acq {cfg.acq_size} rounds {cfg.n_rounds or 'all'}{extra}",
                        _tier(figure, name, cfg), ex.estimate_seconds(cfg, n),
                        functools.partial(ex.run_config, name, cfg, cache),
-                       ex.results.run_path(ds, cfg, cache).exists()))
+                       ex.results.run_path(ds, cfg, cache).exists(), (notebook,)))
     return out + _study_jobs(sc, cache)
 
 
 def _study_jobs(sc: scales.Scale, cache: str) -> list[Job]:
     """The sections' studies outside the AL plans, with the sections' own estimates."""
-    return [Job(nb, f"{study} {name}", 2 if study in TIER2_STUDIES else 1, estimate,
-                functools.partial(_section_job, nb, study, name, sc, cache), False)
-            for nb in ("04", "05")
-            for study, name, estimate in SECTIONS[nb].study_costs(sc, list(ANN_DATASETS))]
+    out = []
+    for nb in ("04", "05"):
+        for study, name, estimate in SECTIONS[nb].study_costs(sc, list(ANN_DATASETS)):
+            task = functools.partial(_section_job, nb, study, name, sc, cache)
+            out.append(Job(nb, f"{study} {name}", 2 if study in TIER2_STUDIES else 1, estimate,
+                           task, _cached(task), (nb,)))
+    return out
+
+
+def _cached(task) -> bool:
+    """Whether every table `task` reads is in the cache: it runs reading only."""
+    try:
+        with ex.results.only_cached():
+            task()
+    except ex.results.NotCached:
+        return False
+    return True
+
+
+def order(todo: list[Job]) -> list[Job]:
+    """The jobs notebook by notebook, the notebook with the least compute left first (counting
+    the runs it shares with others), so that whole notebooks finish early; within a notebook
+    the cheapest job first."""
+    todo, out = list(todo), []
+    while todo:
+        left = {nb: sum(j.estimate_s for j in todo if nb in j.needed_by)
+                for j in todo for nb in j.needed_by}
+        first = min(left, key=lambda nb: (left[nb], nb))
+        now = sorted((j for j in todo if first in j.needed_by), key=lambda j: j.estimate_s)
+        out += now
+        todo = [j for j in todo if first not in j.needed_by]
+    return out
 
 
 def run(sc: scales.Scale, tier: int, log=print) -> None:
-    """Run every job of tiers <= `tier` that is not cached yet, with a progress line and an ETA
-    from the cost model: the cheapest notebook first, so that whole notebooks finish early,
-    and within it the cheapest job first."""
-    todo = [j for j in jobs(sc) if j.tier <= tier and not j.done]
-    cost = {nb: sum(j.estimate_s for j in todo if j.notebook == nb) for nb in {j.notebook
-                                                                              for j in todo}}
-    todo.sort(key=lambda j: (cost[j.notebook], j.estimate_s))
+    """Run every job of tiers <= `tier` that is not cached yet, in `order`, with a progress
+    line and an ETA from the cost model."""
+    todo = order([j for j in jobs(sc) if j.tier <= tier and not j.done])
     left = sum(j.estimate_s for j in todo)
     log(f"campaign {sc.name} tier {tier}: {len(todo)} jobs, estimated {left / 3600:.1f} h")
     if os.environ.get("ALNB_SCHEDULER") or runner.default_jobs() > 1:

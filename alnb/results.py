@@ -4,6 +4,8 @@ table has a sidecar `<name>.json` with its checksum, shape and the environment t
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import gzip
 import hashlib
@@ -25,6 +27,7 @@ from alnb.runner import compute_once
 
 # Bump when the engine changes what a config computes, so old cached tables are not reused.
 ENGINE_VERSION = 1
+_ONLY_CACHED = contextvars.ContextVar("only_cached", default=False)
 
 
 def data_fingerprint(ds: Dataset) -> str:
@@ -55,6 +58,21 @@ def write_atomic(frame: pd.DataFrame, path: str | os.PathLike) -> None:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class NotCached(LookupError):
+    """Raised by a table read under `only_cached()` that would have to be computed."""
+
+
+@contextlib.contextmanager
+def only_cached():
+    """Within this block, a cached table that is missing raises NotCached instead of being
+    computed: how the campaign asks whether a study has run without running it."""
+    token = _ONLY_CACHED.set(True)
+    try:
+        yield
+    finally:
+        _ONLY_CACHED.reset(token)
 
 
 class CacheError(RuntimeError):
@@ -133,6 +151,8 @@ def _table(path: Path, compute) -> pd.DataFrame:
     """The cached table at `path`, computed once if missing. Notes in $ALNB_USE_LOG (set by
     alnb.notebooks for its kernels) whether it was computed or read, so a notebook's runtime
     is recorded only when it computed all of it."""
+    if _ONLY_CACHED.get() and not path.exists():
+        raise NotCached(path)
     log = os.environ.get("ALNB_USE_LOG")
     if log:
         with open(log, "a") as f:

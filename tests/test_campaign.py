@@ -33,7 +33,9 @@ def test_campaign_jobs_have_tiers_and_record_their_time(tmp_path):
         "bald", "badge", "coreset"}  # 06's Margin, Entropy and Random are 01's runs
     assert {j.tier for j in jobs if "cifar10" in j.name} == {3}
     assert {j.tier for j in jobs if "hidden 1000" in j.name} == {2}
-    assert not any(j.done for j in jobs)  # an empty cache
+    assert not any(j.done for j in jobs)  # an empty cache, studies included
+    fig1 = [j for j in jobs if j.name.startswith("fig1 mnist margin/cumulative")]
+    assert [j.needed_by for j in fig1] == [("01", "02", "06")]  # Fig. 1, 2 and 06 share it
     path = tmp_path / "campaign.csv"
     campaign.record(sc, jobs[0], 12.4, path)
     campaign.record(sc, jobs[1], 30, path)
@@ -45,3 +47,16 @@ def test_makespan_of_jobs_on_workers():
     assert campaign.makespan([3, 3, 2, 2, 2], 2) == 7  # LPT: {3, 2, 2} and {3, 2}
     assert campaign.makespan([10, 1, 1], 4) == 10  # never below the longest job
     assert campaign.makespan([1] * 8, 1) == 8
+
+
+def test_order_finishes_the_notebook_with_least_left_first_counting_shared_runs():
+    def job(name, seconds, *needed_by):
+        return campaign.Job(needed_by[0], name, 1, seconds, None, False, needed_by)
+
+    shared, own_01, own_06 = job("a", 100, "01", "06"), job("b", 50, "01"), job("c", 10, "06")
+    # 06 needs 110 s (its own 10 and the shared 100), 01 needs 150 s: 06 first.
+    assert [j.name for j in campaign.order([own_01, shared, own_06])] == ["c", "a", "b"]
+    # With 01's own job cheaper than 06's, 01 goes first and 06 then needs only its own.
+    cheap_01 = job("b", 5, "01")
+    assert [j.name for j in campaign.order([cheap_01, shared, job("c", 30, "06")])] == [
+        "b", "a", "c"]

@@ -57,6 +57,11 @@ def test_cached_computes_once_per_spec(tmp_path):
     c = results.cached(tmp_path, "study", {"n": 2}, SYN, compute)
     assert len(calls) == 2 and a.x[0] == b.x[0] == 1 and c.x[0] == 2
     assert sorted(p.name.split("-")[1] for p in tmp_path.glob("*.csv.gz")) == ["study", "study"]
+    with results.only_cached():  # reads what is there, computes nothing
+        assert results.cached(tmp_path, "study", {"n": 1}, SYN, compute).x[0] == 1
+        with pytest.raises(results.NotCached):
+            results.cached(tmp_path, "study", {"n": 3}, SYN, compute)
+    assert len(calls) == 2 and len(list(tmp_path.glob("*.lock"))) == 0
 
 
 def test_cached_tables_carry_provenance_and_corruption_is_caught(tmp_path):
