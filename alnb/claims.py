@@ -35,23 +35,37 @@ def gaps(what: str, a: pd.DataFrame, b: pd.DataFrame, fracs, column: str = "test
          test=stats.superiority, **kw) -> list[Test]:
     """One sub-claim per labeled fraction that both runs reach: `test` of the paired a - b at
     that fraction of each run's pool."""
-    out = []
+    out, reach = [], reached(a, b)
     for f in fracs:
         if align.covers(a, f, "frac_labeled", column) and align.covers(b, f, "frac_labeled",
                                                                        column):
             diffs = align.compare(a, b, column, at="frac_labeled", value=f)["diffs"]
-            out.append(test(f"{what} at {pct(f)}", diffs, **kw))
+            out.append(test(f"{what} at {pct(f)}", diffs, **kw)._replace(reach=reach))
     return out
+
+
+def reached(*runs: pd.DataFrame) -> float:
+    """The labeled fraction up to which all of `runs` go."""
+    return float(min(r.frac_labeled.max() for r in runs))
+
+
+def _span(values, fmt=str) -> str:
+    """'a' or 'a-b' over the distinct values (NaN left out); '' for none."""
+    v = sorted({x for x in values if x == x})
+    return "" if not v else fmt(v[0]) if len(v) == 1 else f"{fmt(v[0])}-{fmt(v[-1])}"
 
 
 
 def row(claim: str, paper: str, tests: list[Test], verdict: str | None = None,
         extra: str = "") -> dict:
     """A claims-table row; its verdict is the label of its sub-claims unless given
-    (by construction, not tested)."""
+    (by construction, not tested). It names the seeds its sub-claims compare and where their
+    runs stop ('' where a sub-claim is not on runs that label the pool)."""
     measured = "; ".join([t.text() for t in tests] + ([extra] if extra else []))
     return {"claim": claim, "paper": paper, "measured": measured,
-            "verdict": verdict or stats.claim_label(tests), "tests": tests}
+            "verdict": verdict or stats.claim_label(tests), "tests": tests,
+            "seeds": _span([t.n for t in tests]),
+            "runs_to": _span([t.reach for t in tests], lambda f: pct(f) if f < 1 else "the end")}
 
 
 
@@ -88,9 +102,10 @@ def gain_correlation(what: str, runs: pd.DataFrame) -> Test:
 
 
 def save(claims_table: pd.DataFrame, notebook: str, sc, results_dir) -> pd.DataFrame:
-    """Write a notebook's claims table to results_dir/claims_NN_SCALE.csv with its scale and
-    seeds, and return it for display in full."""
-    out = claims_table.assign(scale=sc.name, seeds=sc.seeds)
+    """Write a notebook's claims table to results_dir/claims_NN_SCALE.csv with its scale (and
+    the scale's seeds where a row names none), and return it for display in full."""
+    out = claims_table.assign(scale=sc.name,
+                              seeds=claims_table.seeds.replace("", str(sc.seeds)))
     write_atomic(out, f"{results_dir}/claims_{notebook}_{sc.name}.csv")
     pd.set_option("display.max_colwidth", None)
     return out

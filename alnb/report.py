@@ -50,7 +50,7 @@ def scale_comparison(results=RESULTS) -> str:
             quick = dict(zip(tables["quick"].claim, tables["quick"].verdict, strict=True))
             for r in tables["study"].itertuples():
                 lines.append(f"| {nb} | {_cell(r.claim)} | {quick.get(r.claim, '–')} | "
-                             f"**{r.verdict}** ({_scale(tables['study'])}) |")
+                             f"**{r.verdict}** ({_scale(tables['study'], r)}) |")
     return "\n".join(lines) if len(lines) > 2 else "(no notebook has study-scale claims yet)"
 
 
@@ -58,11 +58,17 @@ def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _scale(frame) -> str:
+def _scale(frame, r=None) -> str:
+    """The scale and seeds of a notebook's claims (its most common seeds), or of one row `r`
+    with where its runs stop."""
     if "scale" not in frame:
         return "?"
     note = " (preview: cannot test early-round claims)" * (frame.scale.iloc[0] == "quick")
-    return f"{frame.scale.iloc[0]}, {frame.seeds.iloc[0]} seeds{note}"
+    if r is None:
+        return f"{frame.scale.iloc[0]}, {frame.seeds.astype(str).mode()[0]} seeds{note}"
+    stop = getattr(r, "runs_to", "")
+    stop = f", runs to {stop}" if isinstance(stop, str) and stop else ""
+    return f"{frame.scale.iloc[0]}, {r.seeds} seeds{stop}{note}"
 
 
 def _counts(r) -> str:
@@ -79,7 +85,7 @@ def claims_table(results=RESULTS) -> str:
     for nb, frame in _claims(results):
         for r in frame.itertuples():
             lines.append(f"| {nb} | {_cell(r.claim)} | {r.paper} | **{r.verdict}** | "
-                         f"{_counts(r)} | {_scale(frame)} |")
+                         f"{_counts(r)} | {_scale(frame, r)} |")
         families.append(f"{nb}: {int(frame.comparisons.iloc[0])}")
     lines += ["", "Comparisons per notebook (the family Holm's method adjusts over): "
               + ", ".join(families) + "."]

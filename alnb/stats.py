@@ -36,6 +36,7 @@ class Test(NamedTuple):
     label: str
     p: float = float("nan")
     note: str = ""
+    reach: float = float("nan")  # the labeled fraction where the compared runs stop
 
     def text(self, digits: int = 3) -> str:
         f = f"{{:+.{digits}f}}"

@@ -75,11 +75,12 @@ def test_the_study_scale_is_shown_first_and_compared_with_quick(tmp_path):
     pd.DataFrame([{"claim": "I jumps", "verdict": "mixed", "scale": "quick", "seeds": 3,
                    **row}]).to_csv(tmp_path / "claims_03_quick.csv", index=False)
     pd.DataFrame([{"claim": "I jumps", "verdict": "holds", "scale": "study", "seeds": 5,
-                   **row}]).to_csv(tmp_path / "claims_03_study.csv", index=False)
-    assert "| 03 | I jumps | Fig. 3 | **holds** | 1/1 (1/1 after Holm) | study, 5 seeds |" \
-        in report.claims_table(tmp_path)
-    assert "| 03 | I jumps | mixed | **holds** (study, 5 seeds) |" in report.scale_comparison(
-        tmp_path)
+                   "runs_to": "90%", **row}]).to_csv(tmp_path / "claims_03_study.csv",
+                                                    index=False)
+    assert ("| 03 | I jumps | Fig. 3 | **holds** | 1/1 (1/1 after Holm) | study, 5 seeds, runs "
+            "to 90% |") in report.claims_table(tmp_path)
+    assert "| 03 | I jumps | mixed | **holds** (study, 5 seeds, runs to 90%) |" in \
+        report.scale_comparison(tmp_path)
 
 
 def test_campaign_table_sets_compute_beside_the_cost_model(tmp_path):

@@ -171,3 +171,18 @@ def test_welch_compares_independent_samples():
     got = stats.welch("a-b", a, b)
     assert got.label == SUPPORTED and got.low < 0.04 < got.high
     assert stats.welch("b-a", b, a).label == CONTRADICTED
+
+
+def test_a_claims_row_names_its_seeds_and_where_its_runs_stop():
+    from alnb.claims import gaps, row
+
+    # Runs to 50% and to the end of a 1000-example pool; 5 and 8 seeds.
+    half, whole = run(0.05, grid=range(0, 501, 100)), run(0.0)
+    tests = gaps("a-b", half, whole, (0.1, 0.3, 0.9))  # 90% is past the first run's stop
+    assert [t.what for t in tests] == ["a-b at 10%", "a-b at 30%"]
+    r = row("a beats b", "Fig. 0", tests)
+    assert (r["seeds"], r["runs_to"], r["verdict"]) == ("5", "50%", "holds")
+    more = gaps("a-c", run(0.05, seeds=8), run(0.0, seeds=8), (0.1,))
+    r = row("a beats both", "Fig. 0", tests + more)
+    assert (r["seeds"], r["runs_to"]) == ("5-8", "50%-the end")
+    assert row("shown", "Fig. 0", [], "by construction")["runs_to"] == ""

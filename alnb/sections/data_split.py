@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from alnb import runner, stats
-from alnb.claims import gain_correlation, gaps, pct, row, table
+from alnb.claims import gain_correlation, gaps, pct, reached, row, table
 from alnb.experiments import estimate_plan, run_plan
 from alnb.scales import Scale
 from alnb.stats import ACC_MARGIN
@@ -51,14 +51,17 @@ def claims(df: pd.DataFrame, threshold: float = -0.5) -> pd.DataFrame:
         by_round = split.pivot(index="seed", columns="round", values="batch_margin")
         for r, a in arrivals(split).iterrows():
             jumps.append(stats.superiority(f"{d} {figure} I_B^M jump at {pct(a.frac_labeled)}",
-                                           by_round[r] - by_round[r - 1]))
+                                           by_round[r] - by_round[r - 1])
+                         ._replace(reach=reached(split)))
         lengths = zero_phases(split, threshold)
         for k in range(1, lengths.shape[1]):
             phases.append(stats.superiority(
                 f"{d} {figure} zero phase {k + 1} minus {k} (labels; means "
                 f"{lengths.iloc[:, k].mean():.0f} vs {lengths.iloc[:, k - 1].mean():.0f})",
-                lengths.iloc[:, k] - lengths.iloc[:, k - 1], sign=-1))
-        rises.append(gain_correlation(f"{d} {figure} rho(I_B^M, next gain | |L|)", split))
+                lengths.iloc[:, k] - lengths.iloc[:, k - 1], sign=-1
+            )._replace(reach=reached(split)))
+        rises.append(gain_correlation(f"{d} {figure} rho(I_B^M, next gain | |L|)", split)
+                     ._replace(reach=reached(split)))
         rises.append(gain_correlation(f"{d} {figure} control, complete pool", whole)
                      ._replace(label="control"))
         better += gaps(f"{d} {figure} complete-split", whole, split, (0.25, 0.5, 0.75),

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from alnb import align, runner, stats
-from alnb.claims import EARLY, gain_correlation, gaps, pct, pick, row, table
+from alnb.claims import EARLY, gain_correlation, gaps, pct, pick, reached, row, table
 from alnb.experiments import estimate_plan, run_plan
 from alnb.scales import Scale
 from alnb.stats import BY_CONSTRUCTION, NOT_TESTED, Test
@@ -87,16 +87,17 @@ def _test_exceeds_train(d: str, m: pd.DataFrame) -> Test:
     label = stats.SUPPORTED if survive.any() else (
         stats.CONTRADICTED if all(t.label == stats.CONTRADICTED for t in ts)
         else stats.INCONCLUSIVE)
-    return best._replace(label=label, note=f"{int(survive.sum())} of {len(ts)} rounds "
-                                           "significant after Holm")
+    return best._replace(label=label, reach=reached(m),
+                         note=f"{int(survive.sum())} of {len(ts)} rounds significant after Holm")
 
 
 def _margin_falls(d: str, m: pd.DataFrame) -> list[Test]:
     """I_B^M falls with |L| (a plain trend), and with train accuracy beyond that trend."""
-    return [stats.correlation(f"{d} rho(I_B^M, |L|)", m, "batch_margin", "n_labeled", sign=-1,
-                              control=None),
-            stats.correlation(f"{d} rho(I_B^M, train accuracy | |L|)", m, "batch_margin",
-                              "train_acc_running", sign=-1)]
+    return [t._replace(reach=reached(m)) for t in (
+        stats.correlation(f"{d} rho(I_B^M, |L|)", m, "batch_margin", "n_labeled", sign=-1,
+                          control=None),
+        stats.correlation(f"{d} rho(I_B^M, train accuracy | |L|)", m, "batch_margin",
+                          "train_acc_running", sign=-1))]
 
 
 def _train_falls(m: pd.DataFrame, r: pd.DataFrame) -> list[Test]:
@@ -105,7 +106,8 @@ def _train_falls(m: pd.DataFrame, r: pd.DataFrame) -> list[Test]:
     end = float(m.frac_labeled.max())
     return [stats.superiority(f"cifar10 {name} train accuracy at {pct(end)} minus at "
                               f"{pct(start)}", align.change(x, start, end, "frac_labeled",
-                                                            "train_acc_running"), sign=-1)
+                                                            "train_acc_running"), sign=-1
+                              )._replace(reach=end)
             for name, x in (("M", m), ("R", r))]
 
 

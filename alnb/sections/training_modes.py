@@ -107,7 +107,8 @@ def _declines(d: str, inc: pd.DataFrame) -> Test:
     """Incremental test accuracy at the run's end minus at half of it, per seed."""
     end = float(inc.frac_labeled.max())
     return stats.superiority(f"{d} inc at {pct(end)} minus at {pct(end / 2)}",
-                             align.change(inc, end / 2, end, "frac_labeled"), sign=-1)
+                             align.change(inc, end / 2, end, "frac_labeled"), sign=-1
+                             )._replace(reach=end)
 
 
 def _selection_networks(df: pd.DataFrame, m_cum: pd.DataFrame, first: str) -> list[Test]:
@@ -152,7 +153,8 @@ def small_networks_suffer(fig10: pd.DataFrame, d: str) -> dict:
     tests = []
     if {10, 1000} <= set(g.hidden):
         tests.append(stats.superiority(f"{d} (cum-inc) ANN1(10) minus ANN1(1000) at {pct(stop)}",
-                                       align.paired(cum_minus_inc(10), cum_minus_inc(1000))))
+                                       align.paired(cum_minus_inc(10), cum_minus_inc(1000)))
+                     ._replace(reach=stop))
     return row("Small networks suffer more under incremental training", "Fig. 10, A.3", tests,
                None if tests else f"{NOT_TESTED} (needs ANN1(10) and ANN1(1000))")
 
@@ -174,7 +176,7 @@ def acquisition_size(df: pd.DataFrame, datasets) -> dict:
             f"{d} spread over acquisition sizes at {pct(stop)}, incremental minus cumulative "
             f"(cumulative {spread['cumulative'].mean():.3f}, incremental "
             f"{spread['incremental'].mean():.3f})",
-            align.paired(spread["incremental"], spread["cumulative"])))
+            align.paired(spread["incremental"], spread["cumulative"]))._replace(reach=stop))
     return row("Cumulative training is insensitive to acquisition size, incremental is "
                "sensitive", "Fig. 11", tests)
 
