@@ -128,6 +128,8 @@ def test_stopping_rule_stops_at_the_first_round_below_the_threshold():
     assert verdicts["M has higher I_B^M than R early"] == stats.BY_CONSTRUCTION
     assert table.comparisons.iloc[0] == sum(int(s.split("/")[1]) for s, v in zip(
         table.supported, table.verdict, strict=True) if v != stats.BY_CONSTRUCTION)
+    cifar = table[table.paper == "Fig. 2c"]  # none among the datasets: shown, not judged
+    assert len(cifar) == 2 and cifar.verdict.str.startswith(stats.NOT_TESTED).all()
 
 
 def test_a_false_claim_is_contradicted_not_averaged_away():
