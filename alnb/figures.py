@@ -262,9 +262,11 @@ def gpla_in_loop(loop: pd.DataFrame, sc: Scale):
 # --- notebook 06: beyond the paper -------------------------------------------------------------
 
 def beyond_curves(df: pd.DataFrame, sc: Scale):
-    fig = grid(df, ["dataset"], hue="strategy")
+    """Test accuracy against |L|, up to where every strategy's runs go."""
+    end = df.groupby(["dataset", "strategy"]).frac_labeled.max().min()
+    fig = grid(df[df.frac_labeled <= end], ["dataset"], hue="strategy")
     caption(fig, "Margin, Entropy, Random, BALD, BADGE and Core-Set: ANN1(100, 1 epoch), "
-            "cumulative", sc.name, sc.seeds)
+            f"cumulative, to {100 * end:.0f}% labeled", sc.name, sc.seeds)
     return fig
 
 
