@@ -185,13 +185,14 @@ def claims(runs: Runs) -> pd.DataFrame:
     rows.append(judge("A high I_B^M means fast learning, beyond the common trend in |L| "
                       "(beyond the paper: measured)", "Sec. 4",
                       {d: [gain_correlation(f"{d} M: rho(I_B^M, next gain | |L|)",
-                                            run(d, "margin"))] for d in datasets},
+                                            run(d, "margin"))._replace(
+                          reach=reached(run(d, "margin")))] for d in datasets},
                       extra="; ".join(t.text() for t in controls)))
     rows.append(judge("Stopping when I_B^M falls below a threshold stops near the plateau "
                       "(beyond the paper: some threshold loses <= 0.01 and stops within 10 "
                       "points of the plateau, both by their intervals)", "Sec. 4",
-                      {d: [_stopping_test(d, t)] for d, t in stops.groupby("dataset",
-                                                                           sort=False)}))
+                      {d: [_stopping_test(d, t)._replace(reach=reached(run(d, "margin")))]
+                       for d, t in stops.groupby("dataset", sort=False)}))
     return table(rows)
 
 
