@@ -184,5 +184,16 @@ def test_margin_against_newer_strategies_is_judged_both_ways(gap, verdict):
         assert table.loc[f"Margin is at least as good as {name} early (margin 0.01)",
                          "verdict"] == verdict
     assert table.measured.iloc[-1] == "BALD 9.0x, BADGE 2.0x, Core-Set 10.0x"
+    assert table.measured.iloc[0].endswith("curves: mnist not within 0.01 of Margin by 50%")
     diffs = beyond_margin.differences(df)
     assert np.allclose(diffs["mean"], -gap) and (diffs.n == 5).all()
+
+
+def test_curves_meet_where_the_difference_stays_within_the_margin():
+    diffs = pd.DataFrame({"dataset": "mnist", "strategy": "bald",
+                          "frac_labeled": [0.05, 0.1, 0.15, 0.2, 0.25],
+                          "mean": [-0.2, -0.005, -0.02, 0.008, -0.001]})
+    assert beyond_margin.meeting_points(diffs)["mnist", "bald"] == \
+        "mnist within 0.01 of Margin from 20% on"  # not 10%: it leaves the band at 15%
+    diffs["mean"] = 0.0
+    assert beyond_margin.meeting_points(diffs)["mnist", "bald"].endswith("from 5% on")
