@@ -92,6 +92,16 @@ def claims_table(results=RESULTS) -> str:
     return "\n".join(lines)
 
 
+def scale_status(results=RESULTS) -> str:
+    """Which notebooks' claims the README shows at which scale."""
+    shown: dict[str, list[str]] = {}
+    for nb, frame in _claims(results):
+        shown.setdefault(frame.scale.iloc[0] if "scale" in frame else "?", []).append(nb)
+    return " ".join(f"At the {s} scale: {', '.join(nbs)}." for s, nbs in
+                    sorted(shown.items(), key=lambda x: EVIDENCE.index(x[0])
+                           if x[0] in EVIDENCE else 9))
+
+
 def results_sections(results=RESULTS, figures=ROOT / "figures") -> str:
     """Per notebook: its figures and its claims with the measured numbers."""
     out = []
@@ -196,6 +206,7 @@ def main() -> int:
     text = fill(text, "results", results_sections())
     text = fill(text, "environments", environments())
     text = fill(text, "scales", scale_comparison())
+    text = fill(text, "shown", scale_status())
     text = fill(text, "campaign", campaign_table())
     readme.write_text(fill(text, "runtimes", runtime_table()))
     print(f"updated the claims, results and runtime tables in {readme}")

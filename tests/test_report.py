@@ -81,6 +81,7 @@ def test_the_study_scale_is_shown_first_and_compared_with_quick(tmp_path):
             "to 90% |") in report.claims_table(tmp_path)
     assert "| 03 | I jumps | mixed | **holds** (study, 5 seeds, runs to 90%) |" in \
         report.scale_comparison(tmp_path)
+    assert report.scale_status(tmp_path) == "At the study scale: 03."
 
 
 def test_campaign_table_sets_compute_beside_the_cost_model(tmp_path):
