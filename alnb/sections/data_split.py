@@ -48,20 +48,21 @@ def claims(df: pd.DataFrame, threshold: float = -0.5) -> pd.DataFrame:
     jumps, phases, rises, better = [], [], [], []
     for (d, figure), g in df.groupby(["dataset", "figure"], sort=False):
         split, whole = g[g.pool_splits > 1], g[g.pool_splits == 1]
+        reach = reached(split)
         by_round = split.pivot(index="seed", columns="round", values="batch_margin")
         for r, a in arrivals(split).iterrows():
             jumps.append(stats.superiority(f"{d} {figure} I_B^M jump at {pct(a.frac_labeled)}",
                                            by_round[r] - by_round[r - 1])
-                         ._replace(reach=reached(split)))
+                         ._replace(reach=reach))
         lengths = zero_phases(split, threshold)
         for k in range(1, lengths.shape[1]):
             phases.append(stats.superiority(
                 f"{d} {figure} zero phase {k + 1} minus {k} (labels; means "
                 f"{lengths.iloc[:, k].mean():.0f} vs {lengths.iloc[:, k - 1].mean():.0f})",
                 lengths.iloc[:, k] - lengths.iloc[:, k - 1], sign=-1
-            )._replace(reach=reached(split)))
+            )._replace(reach=reach))
         rises.append(gain_correlation(f"{d} {figure} rho(I_B^M, next gain | |L|)", split)
-                     ._replace(reach=reached(split)))
+                     ._replace(reach=reach))
         rises.append(gain_correlation(f"{d} {figure} control, complete pool", whole)
                      ._replace(label="control"))
         better += gaps(f"{d} {figure} complete-split", whole, split, (0.25, 0.5, 0.75),
