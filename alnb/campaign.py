@@ -175,11 +175,12 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sc = scales.scale(args.scale)
     if args.dry_run:
-        for j in sorted(jobs(sc), key=lambda j: (j.tier, j.estimate_s)):
+        every = jobs(sc)  # one pass: it reads the data sets and asks the cache for each study
+        for j in sorted(every, key=lambda j: (j.tier, j.estimate_s)):
             print(f"tier {j.tier} {j.notebook} {'cached ' if j.done else 'to run '} "
                   f"{j.estimate_s / 60:7.1f} min  {j.name}")
         for tier in (1, 2, 3):
-            todo = [j.estimate_s for j in jobs(sc) if j.tier <= tier and not j.done]
+            todo = [j.estimate_s for j in every if j.tier <= tier and not j.done]
             print(f"tiers <= {tier}, uncached: {len(todo)} jobs; by the cost model on N workers "
                   "like this machine: " + ", ".join(
                       f"N={n} {makespan(todo, n) / 3600:.1f} h" for n in (1, 2, 4, 8, 16)))

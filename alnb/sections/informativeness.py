@@ -182,16 +182,16 @@ def claims(runs: Runs) -> pd.DataFrame:
         rows += [row(c, "Fig. 2c", [], f"{NOT_TESTED} (no CIFAR-10 runs among the datasets)")
                  for c in CIFAR_CLAIMS]
     controls = [gain_correlation(f"{d} control R", run(d, "random")) for d in datasets]
+    margin = {d: run(d, "margin") for d in datasets}
     rows.append(judge("A high I_B^M means fast learning, beyond the common trend in |L| "
                       "(beyond the paper: measured)", "Sec. 4",
-                      {d: [gain_correlation(f"{d} M: rho(I_B^M, next gain | |L|)",
-                                            run(d, "margin"))._replace(
-                          reach=reached(run(d, "margin")))] for d in datasets},
+                      {d: [gain_correlation(f"{d} M: rho(I_B^M, next gain | |L|)", margin[d])
+                           ._replace(reach=reached(margin[d]))] for d in datasets},
                       extra="; ".join(t.text() for t in controls)))
     rows.append(judge("Stopping when I_B^M falls below a threshold stops near the plateau "
                       "(beyond the paper: some threshold loses <= 0.01 and stops within 10 "
                       "points of the plateau, both by their intervals)", "Sec. 4",
-                      {d: [_stopping_test(d, t)._replace(reach=reached(run(d, "margin")))]
+                      {d: [_stopping_test(d, t)._replace(reach=reached(margin[d]))]
                        for d, t in stops.groupby("dataset", sort=False)}))
     return table(rows)
 
