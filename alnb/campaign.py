@@ -53,12 +53,12 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
     """Every job of every notebook at scale `sc`, with its tier and estimated seconds."""
     cache = str(cache)
     both = list(ANN_DATASETS)
-    plans = [(nb, p) for nb in ("01", "02", "03", "04", "06")
-             for p in SECTIONS[nb].plan(sc, [*both, "cifar10"] if nb == "02" else both)]
+    runs = [(nb, figure, name, cfg) for nb in ("01", "02", "03", "04", "06")
+            for figure, name, changes in SECTIONS[nb].plan(
+                sc, [*both, "cifar10"] if nb == "02" else both)
+            for cfg in ex.plan_configs(sc, SPECS[name].n_train, SPECS[name].n_test, **changes)]
     out, seen = [], {}
-    for notebook, (figure, name, changes) in plans:
-        n = SPECS[name].n_train
-        cfg = sc.config(n, **changes)
+    for notebook, figure, name, cfg in runs:
         key = (name, cfg)
         if key in seen:
             job = out[seen[key]]
@@ -70,10 +70,12 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
         extra = (f" splits {cfg.pool_splits}" * (cfg.pool_splits > 1)
                  + f" start {cfg.initial_size}" * (cfg.initial_size > 0)
                  + f" epochs {cfg.epochs}" * (cfg.epochs > 1)
-                 + f" eval {cfg.eval_hidden}/{cfg.eval_epochs}" * (cfg.evaluation_net is not None))
+                 + f" eval {cfg.eval_hidden}/{cfg.eval_epochs}" * (cfg.evaluation_net is not None)
+                 + f" seeds {cfg.first_seed}-{cfg.first_seed + cfg.seeds - 1}" * (
+                     cfg.first_seed > 0))
         out.append(Job(notebook, f"{figure} {name} {cfg.strategy}/{cfg.mode} hidden {cfg.hidden} "
                        f"acq {cfg.acq_size} rounds {cfg.n_rounds or 'all'}{extra}",
-                       _tier(figure, name, cfg), ex.estimate_seconds(cfg, n),
+                       _tier(figure, name, cfg), ex.estimate_seconds(cfg, SPECS[name].n_train),
                        functools.partial(ex.run_config, name, cfg, cache),
                        ex.results.run_path(ds, cfg, cache).exists(), (notebook,)))
     return out + _study_jobs(sc, cache)

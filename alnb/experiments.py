@@ -3,6 +3,7 @@ that estimates a config's runtime before it runs."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
@@ -57,10 +58,21 @@ def estimate_seconds(cfg: ALConfig, pool: int, test: int = 10000) -> float:
     return cfg.seeds * total
 
 
+def plan_configs(sc: Scale, pool: int, test: int = 10000, **changes) -> list[ALConfig]:
+    """A plan entry's configs at scale `sc` on a pool of `pool`: the scale's seeds, and the
+    scale's extra seeds as a second config where the cost model puts them under
+    `sc.cheap_s`."""
+    cfg = sc.config(pool, **changes)
+    if not sc.extra_seeds:
+        return [cfg]
+    more = dataclasses.replace(cfg, first_seed=cfg.first_seed + cfg.seeds, seeds=sc.extra_seeds)
+    return [cfg, more] if estimate_seconds(more, pool, test) < sc.cheap_s else [cfg]
+
+
 def estimate_plan(plan, sc: Scale) -> float:
     """The estimated seconds of every run of a plan, cached or not, on the full data sets."""
-    return sum(estimate_seconds(sc.config(SPECS[d].n_train, **changes), SPECS[d].n_train,
-                                SPECS[d].n_test) for _, d, changes in plan)
+    return sum(estimate_seconds(cfg, SPECS[d].n_train, SPECS[d].n_test) for _, d, changes in plan
+               for cfg in plan_configs(sc, SPECS[d].n_train, SPECS[d].n_test, **changes))
 
 
 def run_config(ds, cfg: ALConfig, cache_dir, progress: bool = False) -> None:
@@ -71,13 +83,21 @@ def run_config(ds, cfg: ALConfig, cache_dir, progress: bool = False) -> None:
 
 def run_plan(plan, data: dict, sc: Scale, cache_dir, progress: bool = True) -> pd.DataFrame:
     """Run every uncached config of a plan through the runner (in parallel where it can),
-    then read them all from the cache; one tidy frame with `figure`."""
-    configs = [(figure, data[name], sc.config(len(data[name].x_train), **changes))
-               for figure, name, changes in plan]
-    todo = {results.run_path(ds, cfg, cache_dir): (ds, cfg) for _, ds, cfg in configs}
+    then read them all from the cache; one tidy frame with `figure`, where a run with extra
+    seeds reads as one run of all its seeds."""
+    runs = [(figure, data[name], plan_configs(sc, len(data[name].x_train),
+                                              len(data[name].x_test), **changes))
+            for figure, name, changes in plan]
+    todo = {results.run_path(ds, cfg, cache_dir): (ds, cfg) for _, ds, cfgs in runs
+            for cfg in cfgs}
     runner.run_all(functools.partial(run_config, ds.name if ds.name in SPECS else ds, cfg,
                                      cache_dir, progress)
                    for path, (ds, cfg) in todo.items() if not path.exists())
-    return pd.concat([cached_run(ds, cfg, cache_dir).assign(figure=figure)
-                      for figure, ds, cfg in configs], ignore_index=True)
+    return pd.concat([_joined(ds, cfgs, cache_dir).assign(figure=figure)
+                      for figure, ds, cfgs in runs], ignore_index=True)
 
+
+def _joined(ds, cfgs: list[ALConfig], cache_dir) -> pd.DataFrame:
+    """The cached frames of one run's configs as one run of all their seeds."""
+    frame = pd.concat([cached_run(ds, cfg, cache_dir) for cfg in cfgs], ignore_index=True)
+    return frame.assign(seeds=frame.seed.nunique(), first_seed=cfgs[0].first_seed)

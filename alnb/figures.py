@@ -22,8 +22,9 @@ def _with_run(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def fig1ab(df: pd.DataFrame, sc: Scale):
-    fig = grid(_with_run(pick(df, figure="fig1")), ["dataset"], hue="run")
-    caption(fig, "Fig. 1a/1b: test accuracy, ANN1(100, 1 epoch)", sc.name, sc.seeds)
+    runs = pick(df, figure="fig1")
+    fig = grid(_with_run(runs), ["dataset"], hue="run")
+    caption(fig, "Fig. 1a/1b: test accuracy, ANN1(100, 1 epoch)", sc.name, runs)
     return fig
 
 
@@ -43,34 +44,35 @@ def fig1cd(df: pd.DataFrame, sc: Scale):
         learning_curves(ax, runs, "legend")
         ax.set_title(f"{first}: {title}")
         ax.legend(fontsize="small")
-    caption(fig, "Fig. 1c/1d: margin, cumulative", sc.name, sc.seeds)
+    caption(fig, "Fig. 1c/1d: margin, cumulative", sc.name, pd.concat([c, d]))
     return fig
 
 
 def fig8(df: pd.DataFrame, sc: Scale):
     runs = pd.concat([pick(df, figure="fig8"), pick(df, figure="fig1", strategy="random")])
     fig = grid(_with_run(runs), ["dataset"], hue="run")
-    caption(fig, "Fig. 8: LC and LS, ANN1(100, 1 epoch)", sc.name, sc.seeds)
+    caption(fig, "Fig. 8: LC and LS, ANN1(100, 1 epoch)", sc.name, runs)
     return fig
 
 
 def fig9(df: pd.DataFrame, sc: Scale):
-    fig = grid(pick(df, figure="fig1", strategy="margin"), ["dataset"], hue="mode",
-               y="batch_margin")
-    caption(fig, "Fig. 9: mean margin informativeness of the selected batch", sc.name, sc.seeds)
+    runs = pick(df, figure="fig1", strategy="margin")
+    fig = grid(runs, ["dataset"], hue="mode", y="batch_margin")
+    caption(fig, "Fig. 9: mean margin informativeness of the selected batch", sc.name, runs)
     return fig
 
 
 def fig10(df: pd.DataFrame, sc: Scale):
-    fig = grid(_with_run(pick(df, figure="fig10")), ["dataset", "hidden"], hue="run")
-    caption(fig, "Fig. 10: ANN1(10) and ANN1(1000), 1 epoch", sc.name, sc.seeds)
+    runs = pick(df, figure="fig10")
+    fig = grid(_with_run(runs), ["dataset", "hidden"], hue="run")
+    caption(fig, "Fig. 10: ANN1(10) and ANN1(1000), 1 epoch", sc.name, runs)
     return fig
 
 
 def fig11(df: pd.DataFrame, sc: Scale):
     runs = pd.concat([pick(df, figure="fig11"), pick(df, figure="fig1", strategy="margin")])
     fig = grid(runs, ["dataset", "mode"], hue="acq_size", label=lambda a: f"acquisition {a}")
-    caption(fig, "Fig. 11: margin, ANN1(100, 1 epoch)", sc.name, sc.seeds)
+    caption(fig, "Fig. 11: margin, ANN1(100, 1 epoch)", sc.name, runs)
     return fig
 
 
@@ -85,7 +87,7 @@ def _cifar_note(df: pd.DataFrame, sc: Scale) -> str:
 def fig2(df: pd.DataFrame, sc: Scale):
     fig = metric_grid(df, ["test_acc", "train_acc_running", "train_acc", "batch_margin"],
                       "dataset", hue="strategy", label={"margin": "M", "random": "R (MOR)"}.get)
-    caption(fig, f"Fig. 2: M and R, cumulative{_cifar_note(df, sc)}", sc.name, sc.seeds)
+    caption(fig, f"Fig. 2: M and R, cumulative{_cifar_note(df, sc)}", sc.name, df)
     return fig
 
 
@@ -108,7 +110,7 @@ def stopping_rule(df: pd.DataFrame, stops: pd.DataFrame, sc: Scale):
     fig.colorbar(points, ax=axes[0, -1], label="% labeled")
     fig.tight_layout()
     caption(fig, f"I_B^M against accuracy gain, and where 'stop at I_B^M < threshold' stops"
-            f"{_cifar_note(df, sc)}", sc.name, sc.seeds)
+            f"{_cifar_note(df, sc)}", sc.name, margin)
     return fig
 
 
@@ -124,7 +126,7 @@ def fig3(df: pd.DataFrame, sc: Scale, y: str, arrivals):
         for frac in arrivals(g[g.pool_splits > 1]).frac_labeled:
             ax.axvline(100 * frac, color="grey", linestyle="--", linewidth=0.8)
     what = "test accuracy" if y == "test_acc" else "I_B^M"
-    caption(fig, f"Fig. 3: {what}, margin, cumulative", sc.name, sc.seeds)
+    caption(fig, f"Fig. 3: {what}, margin, cumulative", sc.name, df)
     return fig
 
 
@@ -152,7 +154,7 @@ def fig5a(starts: pd.DataFrame, sc: Scale):
     fig = grid(starts, ["dataset"], hue="initial_size",
                label=lambda s: "from scratch" if s == 0 else f"random start {s}")
     caption(fig, "Fig. 5a / 13: Entropy, cumulative, with and without a random start", sc.name,
-            sc.seeds)
+            starts)
     return fig
 
 
@@ -169,7 +171,7 @@ def fig5b(bounds: pd.DataFrame, sc: Scale, dataset: str):
                        + long.epochs.astype(str) + " epoch(s)")
     fig = grid(long, ["setting"], hue="estimate", y="accuracy")
     caption(fig, f"Fig. 5b / 14: accuracy estimates from the random start, {dataset}, Margin",
-            sc.name, sc.seeds)
+            sc.name, bounds.seed.nunique())
     return fig
 
 
@@ -266,7 +268,7 @@ def beyond_curves(df: pd.DataFrame, sc: Scale):
     end = df.groupby(["dataset", "strategy"]).frac_labeled.max().min()
     fig = grid(df[df.frac_labeled <= end], ["dataset"], hue="strategy")
     caption(fig, "Margin, Entropy, Random, BALD, BADGE and Core-Set: ANN1(100, 1 epoch), "
-            f"cumulative, to {100 * end:.0f}% labeled", sc.name, sc.seeds)
+            f"cumulative, to {100 * end:.0f}% labeled", sc.name, df)
     return fig
 
 
@@ -284,7 +286,9 @@ def beyond_differences(diffs: pd.DataFrame, sc: Scale):
         ax.set(title=d, xlabel="% of the pool labeled", ylabel="test accuracy minus Margin's")
         ax.legend(fontsize="small")
     fig.tight_layout()
-    caption(fig, "Difference to Margin (paired over seeds, same |L|)", sc.name, sc.seeds)
+    n = diffs["n"]
+    caption(fig, "Difference to Margin (paired over seeds, same |L|)", sc.name,
+            n.min() if n.min() == n.max() else f"{n.min()}-{n.max()}")
     return fig
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from alnb.config import ALConfig  # noqa: E402
 from alnb.stats import t_interval  # noqa: E402
 
 FIGSIZE = (6.4, 4.0)
@@ -70,10 +72,22 @@ SCALE_NOTES = {"quick": "a preview: acquisition 10x the paper's, so it cannot te
                "smoke": "CI only: a tiny pool"}
 
 
-def caption(fig, text: str, scale: str, seeds: int) -> None:
-    """Every figure says what made it: the scale and the number of seeds."""
+def seed_count(runs: pd.DataFrame) -> str:
+    """The seeds per run of a figure's AL runs: '5', or '5-10' where runs differ (a scale
+    gives cheap runs extra seeds)."""
+    keys = [k for k in ("dataset", "figure", *(f.name for f in dataclasses.fields(ALConfig)))
+            if k in runs and k not in ("seeds", "first_seed")]
+    n = runs.groupby(keys, dropna=False).seed.nunique()
+    return str(n.min()) if n.min() == n.max() else f"{n.min()}-{n.max()}"
+
+
+def caption(fig, text: str, scale: str, seeds: int | pd.DataFrame) -> None:
+    """Every figure says what made it: the scale and the number of seeds (given, or counted
+    in a frame of AL runs)."""
+    if isinstance(seeds, pd.DataFrame):
+        seeds = seed_count(seeds)
     note = f"\n{scale}: {SCALE_NOTES[scale]}" if scale in SCALE_NOTES else ""
-    fig.suptitle(f"{text}  [scale: {scale}, {seeds} seed{'s' if seeds != 1 else ''}, "
+    fig.suptitle(f"{text}  [scale: {scale}, {seeds} seed{'s' if seeds not in (1, '1') else ''}, "
                  f"mean ± 95% CI]{note}", fontsize="medium", y=1.04 + 0.03 * bool(note))
 
 

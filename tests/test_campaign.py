@@ -1,10 +1,11 @@
+import dataclasses
 import os
 
 import pandas as pd
 import pytest
 from conftest import NO_DATA
 
-from alnb import campaign, scales
+from alnb import campaign, experiments, scales
 from alnb.sections import informativeness, training_modes
 
 
@@ -60,3 +61,15 @@ def test_order_finishes_the_notebook_with_least_left_first_counting_shared_runs(
     cheap_01 = job("b", 5, "01")
     assert [j.name for j in campaign.order([cheap_01, shared, job("c", 30, "06")])] == [
         "b", "a", "c"]
+
+
+def test_study_gives_cheap_runs_five_more_seeds_as_a_second_config():
+    sc = scales.scale("study")
+    fig10 = dict(strategy="margin", mode="incremental", hidden=10, stop_frac=0.5)
+    cheap = experiments.plan_configs(sc, 60000, **fig10)
+    assert [(c.first_seed, c.seeds) for c in cheap] == [(0, 5), (5, 5)]
+    assert cheap[1] == dataclasses.replace(cheap[0], first_seed=5)
+    dear = experiments.plan_configs(sc, 60000)  # Margin, cumulative, to exhaustion: ~12 min
+    assert [(c.first_seed, c.seeds) for c in dear] == [(0, 5)]
+    # A notebook that sets the seeds gets exactly those.
+    assert len(experiments.plan_configs(scales.scale("study", seeds=3), 60000, **fig10)) == 1

@@ -1,3 +1,4 @@
+import dataclasses
 import filecmp
 import json
 import multiprocessing
@@ -12,7 +13,7 @@ import pytest
 from conftest import NO_DATA
 
 import alnb
-from alnb import experiments, runner, scales
+from alnb import experiments, plotting, runner, scales
 from alnb.results import write_atomic
 from alnb.sections import data_split
 
@@ -79,3 +80,21 @@ def test_dask_cluster_writes_the_same_tables_as_a_serial_run(tmp_path, monkeypat
     assert len(names) == 8 and names == sorted(p.name for p in (tmp_path / "dask").iterdir())
     assert all(filecmp.cmp(tmp_path / "serial" / n, tmp_path / "dask" / n, shallow=False)
                for n in names)
+
+
+def test_a_run_with_extra_seeds_reads_as_one_run_of_all_its_seeds(tmp_path):
+    if not os.environ.get("ALNB_DATA_DIR"):
+        pytest.skip(NO_DATA)
+    sc = dataclasses.replace(scales.scale("smoke"), extra_seeds=1, cheap_s=1e9)
+    data = {"mnist": alnb.load_dataset("mnist")}
+    plan = [("fig", "mnist", {"strategy": "random"})]
+    df = experiments.run_plan(plan, data, sc, tmp_path, progress=False)
+    assert sorted(df.seed.unique()) == [0, 1, 2] and set(df.seeds) == {3}
+    assert len(list(tmp_path.glob("*.csv.gz"))) == 2  # the scale's seeds and the extra one
+    assert plotting.seed_count(df) == "3"
+    fewer = experiments.run_plan(plan, data, scales.scale("smoke"), tmp_path, progress=False)
+    assert plotting.seed_count(pd.concat([df.assign(figure="a"), fewer])) == "2-3"
+    # The extra seed is the scale's seeds' continuation: seeds 0-1 are the same rows.
+    pd.testing.assert_frame_equal(
+        df[df.seed < 2].drop(columns=["seeds"]).reset_index(drop=True),
+        fewer.drop(columns=["seeds"]).reset_index(drop=True))
