@@ -99,8 +99,9 @@ def _fit_all(net, keys, pool, orders, start, end, eval_masks):
         net, keys, pool, orders, start, end, eval_masks)
 
 
-def accuracy_bounds(ds: Dataset, history: History, net: Net) -> pd.DataFrame:
-    """Sec. 6 / A.6: the random start L_t of an AL run as a held-out set. Per seed and round:
+def accuracy_bounds(ds: Dataset, history: History, net: Net, every: int = 1) -> pd.DataFrame:
+    """Sec. 6 / A.6: the random start L_t of an AL run as a held-out set. Per seed and round
+    (every `every`-th round and the last; a round's numbers do not depend on `every`):
     lower estimate = train on L without L_t, test on L_t; upper = train on all of L (L_t
     included), test on L_t; and the upper network's real test accuracy."""
     cfg = history.config
@@ -119,8 +120,9 @@ def accuracy_bounds(ds: Dataset, history: History, net: Net) -> pd.DataFrame:
                          "rounds.")
     keys = seed_keys(history.seeds)
     rows = []
+    last = len(history.n_labeled) - 1
     for r, n in enumerate(history.n_labeled):
-        if n <= t:
+        if n <= t or (r % every and r != last):
             continue
         low_keys, up_keys = (jax.vmap(jax.random.fold_in, in_axes=(0, None))(keys, 2 * r + i)
                              for i in (0, 1))

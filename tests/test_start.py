@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 import alnb
@@ -41,6 +42,11 @@ def test_accuracy_bounds_train_on_the_right_sets():
     assert sorted(df["round"].unique()) == [1, 2, 3]  # round 0 has L = L_t: no lower estimate
     # The upper network has seen L_t: it fits it at least as well as one that has not.
     assert (df.upper >= df.lower - 0.05).all() and df.upper.mean() > 0.8
+    # Every other round (and the last): the same numbers at the rounds it keeps.
+    sparse = start.accuracy_bounds(SYN, h, Net("ann1", 100, 10, 32, 10), every=2)
+    assert sorted(sparse["round"].unique()) == [2, 3]
+    pd.testing.assert_frame_equal(sparse.reset_index(drop=True),
+                                  df[df["round"] >= 2].reset_index(drop=True))
     with pytest.raises(ValueError, match="random start"):
         start.accuracy_bounds(SYN, run_active_learning(SYN, ALConfig(acq_size=50, n_rounds=2),
                                                        progress=False), NET)

@@ -57,10 +57,13 @@ def accuracy_bounds(ds, sc: Scale, cache_dir) -> pd.DataFrame:
             cfg = sc.config(len(ds.x_train), strategy="margin", initial_size=size,
                             epochs=epochs, seeds=st.bound_seeds or sc.seeds,
                             stop_frac=sc.stop("fig14"))
+            spec = {**cfg.identity(), **({"every": st.bound_every} if st.bound_every > 1
+                                         else {})}
             frames.append(results.cached(
-                cache_dir, "bounds", cfg.identity(), ds,
+                cache_dir, "bounds", spec, ds,
                 lambda cfg=cfg: start_.accuracy_bounds(
-                    ds, run_active_learning(ds, cfg, progress=False), cfg.selection_net))
+                    ds, run_active_learning(ds, cfg, progress=False), cfg.selection_net,
+                    st.bound_every))
                 .assign(start_size=size, epochs=epochs))
     return pd.concat(frames, ignore_index=True).assign(dataset=ds.name)
 
@@ -230,12 +233,14 @@ def run(sc: Scale, datasets: list[str], cache_dir) -> Runs:
 
 def study_costs(sc: Scale, datasets: list[str]) -> list[tuple[str, str, float]]:
     """(study, dataset, estimated seconds) for each study outside the AL plan. The accuracy
-    bounds cost the AL run and two fresh fits per round, each about as costly; Fig. 12 the
+    bounds cost the AL run and two fresh fits per estimated round, each about as costly as a
+    round of the run; Fig. 12 the
     Margin run and its fits; Fig. 4 a forward pass per untrained network."""
     st, first = sc.start, datasets[0]
-    bounds = 3 * sum(estimate_seconds(sc.config(60000, strategy="margin", initial_size=s,
-                                                epochs=e, seeds=st.bound_seeds or sc.seeds),
-                                      60000) for s in st.bound_starts for e in (1, 5))
+    bounds = (1 + 2 / st.bound_every) * sum(
+        estimate_seconds(sc.config(60000, strategy="margin", initial_size=s, epochs=e,
+                                   seeds=st.bound_seeds or sc.seeds), 60000)
+        for s in st.bound_starts for e in (1, 5))
     subsets = 2 * estimate_seconds(_subset_config(sc), 60000)
     first_query = st.n_inits * 60000 * FORWARD_S  # each untrained network scores the pool
     dark = st.dark_inits * len(ALPHAS) * st.n_dark * FORWARD_S
