@@ -234,8 +234,8 @@ def run(sc: Scale, datasets: list[str], cache_dir) -> Runs:
 def study_costs(sc: Scale, datasets: list[str]) -> list[tuple[str, str, float]]:
     """(study, dataset, estimated seconds) for each study outside the AL plan. The accuracy
     bounds cost the AL run and two fresh fits per estimated round, each about as costly as a
-    round of the run; Fig. 12 the
-    Margin run and its fits; Fig. 4 a forward pass per untrained network."""
+    round of the run; Fig. 12 the Margin run and its fits; Fig. 4 a forward pass per
+    untrained network."""
     st, first = sc.start, datasets[0]
     bounds = (1 + 2 / st.bound_every) * sum(
         estimate_seconds(sc.config(60000, strategy="margin", initial_size=s, epochs=e,
