@@ -49,7 +49,7 @@ def reached(*runs: pd.DataFrame) -> float:
     return float(min(r.frac_labeled.max() for r in runs))
 
 
-def _span(values, fmt=str) -> str:
+def span(values, fmt=str) -> str:
     """'a' or 'a-b' over the distinct values (NaN left out); '' for none."""
     v = sorted({x for x in values if x == x})
     return "" if not v else fmt(v[0]) if len(v) == 1 else f"{fmt(v[0])}-{fmt(v[-1])}"
@@ -64,8 +64,8 @@ def row(claim: str, paper: str, tests: list[Test], verdict: str | None = None,
     measured = "; ".join([t.text() for t in tests] + ([extra] if extra else []))
     return {"claim": claim, "paper": paper, "measured": measured,
             "verdict": verdict or stats.claim_label(tests), "tests": tests,
-            "seeds": _span([t.n for t in tests]),
-            "runs_to": _span([t.reach for t in tests], lambda f: pct(f) if f < 1 else "the end")}
+            "seeds": span([t.n for t in tests]),
+            "runs_to": span([t.reach for t in tests], lambda f: pct(f) if f < 1 else "the end")}
 
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import seaborn as sns
 
 from alnb import pseudo
-from alnb.claims import next_gain, pick
+from alnb.claims import next_gain, pick, span
 from alnb.plotting import caption, grid, learning_curves, metric_grid
 from alnb.scales import Scale
 
@@ -286,9 +286,8 @@ def beyond_differences(diffs: pd.DataFrame, sc: Scale):
         ax.set(title=d, xlabel="% of the pool labeled", ylabel="test accuracy minus Margin's")
         ax.legend(fontsize="small")
     fig.tight_layout()
-    n = diffs["n"]
     caption(fig, "Difference to Margin (paired over seeds, same |L|)", sc.name,
-            n.min() if n.min() == n.max() else f"{n.min()}-{n.max()}")
+            span(diffs["n"]))
     return fig
 
 

@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from alnb.claims import span  # noqa: E402
 from alnb.config import ALConfig  # noqa: E402
 from alnb.stats import t_interval  # noqa: E402
 
@@ -77,8 +78,7 @@ def seed_count(runs: pd.DataFrame) -> str:
     gives cheap runs extra seeds)."""
     keys = [k for k in ("dataset", "figure", *(f.name for f in dataclasses.fields(ALConfig)))
             if k in runs and k not in ("seeds", "first_seed")]
-    n = runs.groupby(keys, dropna=False).seed.nunique()
-    return str(n.min()) if n.min() == n.max() else f"{n.min()}-{n.max()}"
+    return span(runs.groupby(keys, dropna=False).seed.nunique())
 
 
 def caption(fig, text: str, scale: str, seeds: int | pd.DataFrame) -> None:
