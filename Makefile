@@ -43,11 +43,12 @@ smoke: $(STAMP)
 figures: $(STAMP)
 	$(PY) -m alnb.notebooks --scale $(SCALE) $(ONLY)
 
-# Every uncached result at the study scale, in the background; TIER=2 or 3 for more.
+# Every uncached result at the study scale, in the background; TIER=2 or 3 for more,
+# NB=01 for only what notebook 01 reads.
 TIER ?= 1
 campaign: $(STAMP)
 	mkdir -p build
-	nohup $(PY) -m alnb.campaign --scale study --tier $(TIER) >> build/campaign.log 2>&1 &
+	nohup $(PY) -m alnb.campaign --scale study --tier $(TIER) $(if $(NB),--notebook $(NB)) >> build/campaign.log 2>&1 &
 	@echo "campaign running in the background; follow it with: tail -f build/campaign.log"
 
 # The README's claims and runtime tables, from results/claims_*.csv and results/runtimes.csv.

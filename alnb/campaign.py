@@ -1,7 +1,7 @@
 """`make campaign`: compute every uncached result of the study at one scale, cheapest first, in
 tiers, through the runner; the notebooks then re-plot from the cache.
 
-python -m alnb.campaign [--scale study] [--tier 1] [--dry-run]
+python -m alnb.campaign [--scale study] [--tier 1] [--notebook 01] [--dry-run]
 
 Tier 1 is every section but the three below; tier 2 adds ANN1(1000) (Fig. 1d, 10) and Fig. 14;
 tier 3 adds CIFAR-10 with CNN1. It can be killed at any time: finished jobs are in the cache,
@@ -102,6 +102,12 @@ def _cached(task) -> bool:
     return True
 
 
+def pending(every: list[Job], tier: int, notebooks=()) -> list[Job]:
+    """The uncached jobs of tiers <= `tier`; with `notebooks`, only those one of them reads."""
+    return [j for j in every if j.tier <= tier and not j.done
+            and (not notebooks or set(notebooks) & set(j.needed_by))]
+
+
 def order(todo: list[Job]) -> list[Job]:
     """The jobs notebook by notebook, the notebook with the least compute left first (counting
     the runs it shares with others), so that whole notebooks finish early; within a notebook
@@ -117,10 +123,10 @@ def order(todo: list[Job]) -> list[Job]:
     return out
 
 
-def run(sc: scales.Scale, tier: int, log=print) -> None:
-    """Run every job of tiers <= `tier` that is not cached yet, in `order`, with a progress
-    line and an ETA from the cost model."""
-    todo = order([j for j in jobs(sc) if j.tier <= tier and not j.done])
+def run(sc: scales.Scale, tier: int, log=print, notebooks=()) -> None:
+    """Run every job of tiers <= `tier` that is not cached yet (only those `notebooks` read,
+    when given), in `order`, with a progress line and an ETA from the cost model."""
+    todo = order(pending(jobs(sc), tier, notebooks))
     left = sum(j.estimate_s for j in todo)
     log(f"campaign {sc.name} tier {tier}: {len(todo)} jobs, estimated {left / 3600:.1f} h")
     if os.environ.get("ALNB_SCHEDULER") or runner.default_jobs() > 1:
@@ -173,6 +179,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", default="study", choices=list(scales.SCALES))
     ap.add_argument("--tier", type=int, default=1, choices=(1, 2, 3))
+    ap.add_argument("--notebook", action="append", default=[], metavar="NN",
+                    help="only the jobs this notebook reads, e.g. 01 (repeatable)")
     ap.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
     args = ap.parse_args(argv)
     sc = scales.scale(args.scale)
@@ -187,7 +195,8 @@ def main(argv=None) -> int:
                   "like this machine: " + ", ".join(
                       f"N={n} {makespan(todo, n) / 3600:.1f} h" for n in (1, 2, 4, 8, 16)))
         return 0
-    run(sc, args.tier, log=lambda s: print(time.strftime("%H:%M:%S"), s, flush=True))
+    run(sc, args.tier, log=lambda s: print(time.strftime("%H:%M:%S"), s, flush=True),
+        notebooks=args.notebook)
     return 0
 
 

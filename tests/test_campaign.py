@@ -63,6 +63,18 @@ def test_order_finishes_the_notebook_with_least_left_first_counting_shared_runs(
         "b", "a", "c"]
 
 
+def test_pending_keeps_uncached_jobs_of_the_tier_and_the_notebooks_asked_for():
+    def job(name, tier, done, *needed_by):
+        return campaign.Job(needed_by[0], name, tier, 1, None, done, needed_by)
+
+    every = [job("a", 1, False, "01", "06"), job("b", 2, False, "04"), job("c", 1, True, "01"),
+             job("d", 3, False, "01")]
+    assert [j.name for j in campaign.pending(every, 2)] == ["a", "b"]
+    assert [j.name for j in campaign.pending(every, 2, ["06"])] == ["a"]  # shared with 01
+    assert [j.name for j in campaign.pending(every, 3, ["01"])] == ["a", "d"]
+    assert campaign.pending(every, 1, ["05"]) == []
+
+
 def test_study_gives_cheap_runs_five_more_seeds_as_a_second_config():
     sc = scales.scale("study")
     fig10 = dict(strategy="margin", mode="incremental", hidden=10, stop_frac=0.5)
