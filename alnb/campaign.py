@@ -179,8 +179,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", default="study", choices=list(scales.SCALES))
     ap.add_argument("--tier", type=int, default=1, choices=(1, 2, 3))
-    ap.add_argument("--notebook", action="append", default=[], metavar="NN",
-                    help="only the jobs this notebook reads, e.g. 01 (repeatable)")
+    ap.add_argument("--notebook", action="append", default=[], choices=sorted(SECTIONS),
+                    help="only the jobs this notebook reads (repeatable)")
     ap.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
     args = ap.parse_args(argv)
     sc = scales.scale(args.scale)
