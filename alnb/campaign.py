@@ -102,10 +102,14 @@ def _cached(task) -> bool:
     return True
 
 
+def read_by(every: list[Job], notebooks=()) -> list[Job]:
+    """The jobs one of `notebooks` reads (shared runs included); all of them without any."""
+    return [j for j in every if not notebooks or set(notebooks) & set(j.needed_by)]
+
+
 def pending(every: list[Job], tier: int, notebooks=()) -> list[Job]:
     """The uncached jobs of tiers <= `tier`; with `notebooks`, only those one of them reads."""
-    return [j for j in every if j.tier <= tier and not j.done
-            and (not notebooks or set(notebooks) & set(j.needed_by))]
+    return [j for j in read_by(every, notebooks) if j.tier <= tier and not j.done]
 
 
 def order(todo: list[Job]) -> list[Job]:
@@ -185,7 +189,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sc = scales.scale(args.scale)
     if args.dry_run:
-        every = jobs(sc)  # one pass: it reads the data sets and asks the cache for each study
+        # One pass: it reads the data sets and asks the cache for each study.
+        every = read_by(jobs(sc), args.notebook)
         for j in sorted(every, key=lambda j: (j.tier, j.estimate_s)):
             print(f"tier {j.tier} {j.notebook} {'cached ' if j.done else 'to run '} "
                   f"{j.estimate_s / 60:7.1f} min  {j.name}")
