@@ -33,8 +33,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check alnb tests benchmarks notebooks
 
-# SCALE=smoke|quick|paper picks the scale, NB=01 one notebook; outputs go to build/.
-SCALE ?= quick
+# SCALE=smoke|quick|study|paper picks the scale (study re-plots the committed campaign), NB=01
+# one notebook; outputs go to build/.
+SCALE ?= study
 ONLY = $(if $(NB),--only $(NB))
 
 smoke: $(STAMP)

@@ -57,6 +57,10 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
             for figure, name, changes in SECTIONS[nb].plan(
                 sc, [*both, "cifar10"] if nb == "02" else both)
             for cfg in ex.plan_configs(sc, SPECS[name].n_train, SPECS[name].n_test, **changes)]
+    # Lower seeds first (`order` keeps this among equal estimates): a run split into one
+    # config per seed is then computed seed by seed across its strategies, and a campaign
+    # stopped halfway leaves paired seeds.
+    runs.sort(key=lambda run: run[3].first_seed)
     out, seen = [], {}
     for notebook, figure, name, cfg in runs:
         key = (name, cfg)
@@ -72,7 +76,7 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
                  + f" epochs {cfg.epochs}" * (cfg.epochs > 1)
                  + f" eval {cfg.eval_hidden}/{cfg.eval_epochs}" * (cfg.evaluation_net is not None)
                  + f" seeds {cfg.first_seed}-{cfg.first_seed + cfg.seeds - 1}" * (
-                     cfg.first_seed > 0))
+                     cfg.first_seed > 0 or cfg.seeds < sc.seeds))
         out.append(Job(notebook, f"{figure} {name} {cfg.strategy}/{cfg.mode} hidden {cfg.hidden} "
                        f"acq {cfg.acq_size} rounds {cfg.n_rounds or 'all'}{extra}",
                        _tier(figure, name, cfg), ex.estimate_seconds(cfg, SPECS[name].n_train),

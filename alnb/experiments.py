@@ -61,8 +61,11 @@ def estimate_seconds(cfg: ALConfig, pool: int, test: int = 10000) -> float:
 def plan_configs(sc: Scale, pool: int, test: int = 10000, **changes) -> list[ALConfig]:
     """A plan entry's configs at scale `sc` on a pool of `pool`: the scale's seeds, and the
     scale's extra seeds as a second config where the cost model puts them under
-    `sc.cheap_s`."""
+    `sc.cheap_s`; a run over `sc.chunk_s` as one config per seed."""
     cfg = sc.config(pool, **changes)
+    if sc.chunk_s and cfg.seeds > 1 and estimate_seconds(cfg, pool, test) > sc.chunk_s:
+        return [dataclasses.replace(cfg, first_seed=cfg.first_seed + k, seeds=1)
+                for k in range(cfg.seeds)]
     if not sc.extra_seeds:
         return [cfg]
     more = dataclasses.replace(cfg, first_seed=cfg.first_seed + cfg.seeds, seeds=sc.extra_seeds)

@@ -1,6 +1,6 @@
 """Execute the study's notebooks headlessly with papermill (make figures, make smoke, CI).
 
-python -m alnb.notebooks [--scale quick] [--params notebooks/smoke.yml] [--only 01]
+python -m alnb.notebooks [--scale study] [--params notebooks/smoke.yml] [--only 01]
                          [-p seeds 5 ...]
 """
 
@@ -86,7 +86,7 @@ def record_runtime(notebook: str, scale: str, seconds: float, resumed: bool = Fa
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--scale", default="quick", choices=list(SCALES))
+    ap.add_argument("--scale", default="study", choices=list(SCALES))
     ap.add_argument("--params", help="a YAML file of notebook parameters (e.g. smoke.yml)")
     ap.add_argument("--only", help="run only the notebooks whose name starts with this")
     ap.add_argument("-p", "--parameter", nargs=2, action="append", default=[],

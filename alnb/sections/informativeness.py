@@ -9,11 +9,19 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from alnb import align, runner, stats
+from alnb import align, runner, scales, stats
 from alnb.claims import EARLY, gain_correlation, gaps, pct, pick, reached, row, table
 from alnb.experiments import estimate_plan, run_plan
 from alnb.scales import Scale
 from alnb.stats import BY_CONSTRUCTION, NOT_TESTED, Test
+
+
+def datasets(sc: Scale, text: str) -> list[str]:
+    """Notebook 02's `datasets` parameter, checked; empty: MNIST, Fashion-MNIST, and CIFAR-10
+    where the scale runs it by default (not at study, where it is tier 3)."""
+    if not str(text).strip():
+        return ["mnist", "fashion_mnist", *["cifar10"] * sc.cifar_by_default]
+    return scales.parse_datasets(text, allowed=("mnist", "fashion_mnist", "cifar10"))
 
 
 def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
