@@ -61,9 +61,10 @@ def estimate_seconds(cfg: ALConfig, pool: int, test: int = 10000) -> float:
 def plan_configs(sc: Scale, pool: int, test: int = 10000, **changes) -> list[ALConfig]:
     """A plan entry's configs at scale `sc` on a pool of `pool`: the scale's seeds, and the
     scale's extra seeds as a second config where the cost model puts them under
-    `sc.cheap_s`; a run over `sc.chunk_s` as one config per seed."""
+    `sc.cheap_s`; a run whose seed costs over `sc.chunk_s` as one config per seed."""
     cfg = sc.config(pool, **changes)
-    if sc.chunk_s and cfg.seeds > 1 and estimate_seconds(cfg, pool, test) > sc.chunk_s:
+    one = dataclasses.replace(cfg, seeds=1)
+    if sc.chunk_s and cfg.seeds > 1 and estimate_seconds(one, pool, test) > sc.chunk_s:
         return [dataclasses.replace(cfg, first_seed=cfg.first_seed + k, seeds=1)
                 for k in range(cfg.seeds)]
     if not sc.extra_seeds:

@@ -87,15 +87,17 @@ def test_study_gives_cheap_runs_five_more_seeds_as_a_second_config():
     assert len(experiments.plan_configs(scales.scale("study", seeds=3), 60000, **fig10)) == 1
 
 
-def test_study_splits_a_run_over_an_hour_into_one_config_per_seed():
+def test_study_splits_a_run_whose_seed_costs_over_ten_minutes_into_one_config_per_seed():
     sc = scales.scale("study")
     cifar = dict(model="cnn1", hidden=100, epochs=50, stop_frac=None, pool_size=2000,
                  acq_size=200)  # tier 3: about 27 min per seed
     whole = sc.config(50000, **cifar)
-    assert experiments.estimate_seconds(whole, 50000) > sc.chunk_s
     chunks = experiments.plan_configs(sc, 50000, 10000, **cifar)
     assert chunks == [dataclasses.replace(whole, first_seed=k, seeds=1) for k in range(5)]
-    # Under an hour (Margin to exhaustion, ~12 min), or without chunk_s, a run stays whole.
+    # With 2 seeds, a notebook reads the first two of the same configs.
+    assert experiments.plan_configs(scales.scale("study", seeds=2), 50000, 10000,
+                                    **cifar) == chunks[:2]
+    # A cheap seed (Margin to exhaustion, ~12 min for 5), or no chunk_s: the run stays whole.
     assert [c.seeds for c in experiments.plan_configs(sc, 60000)] == [5]
     plain = dataclasses.replace(sc, chunk_s=0)
     assert experiments.plan_configs(plain, 50000, 10000, **cifar) == [whole]
