@@ -63,8 +63,8 @@ def plan_configs(sc: Scale, pool: int, test: int = 10000, **changes) -> list[ALC
     scale's extra seeds as a second config where the cost model puts them under
     `sc.cheap_s`; a run whose seed costs over `sc.chunk_s` as one config per seed."""
     cfg = sc.config(pool, **changes)
-    one = dataclasses.replace(cfg, seeds=1)
-    if sc.chunk_s and cfg.seeds > 1 and estimate_seconds(one, pool, test) > sc.chunk_s:
+    per_seed = estimate_seconds(cfg, pool, test) / cfg.seeds  # the model is linear in seeds
+    if sc.chunk_s and cfg.seeds > 1 and per_seed > sc.chunk_s:
         return [dataclasses.replace(cfg, first_seed=cfg.first_seed + k, seeds=1)
                 for k in range(cfg.seeds)]
     if not sc.extra_seeds:

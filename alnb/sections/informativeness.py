@@ -15,13 +15,15 @@ from alnb.experiments import estimate_plan, run_plan
 from alnb.scales import Scale
 from alnb.stats import BY_CONSTRUCTION, NOT_TESTED, Test
 
+DATASETS = ("mnist", "fashion_mnist", "cifar10")
+
 
 def datasets(sc: Scale, text: str) -> list[str]:
     """Notebook 02's `datasets` parameter, checked; empty: MNIST, Fashion-MNIST, and CIFAR-10
     where the scale runs it by default (not at study, where it is tier 3)."""
     if not str(text).strip():
-        return ["mnist", "fashion_mnist", *["cifar10"] * sc.cifar_by_default]
-    return scales.parse_datasets(text, allowed=("mnist", "fashion_mnist", "cifar10"))
+        return [d for d in DATASETS if d != "cifar10" or sc.cifar_by_default]
+    return scales.parse_datasets(text, allowed=DATASETS)
 
 
 def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
