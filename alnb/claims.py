@@ -1,6 +1,6 @@
 """Check the paper's claims with numbers, through alnb.stats: every comparison is paired over
 seeds at the same |L|, every sub-claim gets an interval and a label, and a claim's verdict
-comes from its sub-claims' labels (see stats.claim_label)."""
+comes from its sub-claims' labels after Holm's method over the notebook (see `table`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 
 from alnb import align, stats
 from alnb.results import write_atomic
-from alnb.stats import BY_CONSTRUCTION, NOT_TESTED, Test
+from alnb.stats import NOT_TESTED, Test
 
 EARLY = (0.05, 0.10, 0.25)
 
@@ -33,14 +33,18 @@ def pct(frac: float) -> str:
 
 def gaps(what: str, a: pd.DataFrame, b: pd.DataFrame, fracs, column: str = "test_acc",
          test=stats.superiority, **kw) -> list[Test]:
-    """One sub-claim per labeled fraction that both runs reach: `test` of the paired a - b at
-    that fraction of each run's pool."""
+    """One sub-claim per labeled fraction: `test` of the paired a - b at that fraction of
+    each run's pool, or `not tested` (with the reason) where a run does not reach it."""
     out, reach = [], reached(a, b)
     for f in fracs:
+        name = f"{what} at {pct(f)}"
         if align.covers(a, f, "frac_labeled", column) and align.covers(b, f, "frac_labeled",
                                                                        column):
             diffs = align.compare(a, b, column, at="frac_labeled", value=f)["diffs"]
-            out.append(test(f"{what} at {pct(f)}", diffs, **kw)._replace(reach=reach))
+            out.append(test(name, diffs, **kw)._replace(reach=reach))
+        else:
+            out.append(stats.not_tested(name, f"the runs stop at {pct(reach)} or have no "
+                                              f"{column} there"))
     return out
 
 
@@ -58,32 +62,45 @@ def span(values, fmt=str) -> str:
 
 def row(claim: str, paper: str, tests: list[Test], verdict: str | None = None,
         extra: str = "") -> dict:
-    """A claims-table row; its verdict is the label of its sub-claims unless given
-    (by construction, not tested). It names the seeds its sub-claims compare and where their
-    runs stop ('' where a sub-claim is not on runs that label the pool)."""
-    measured = "; ".join([t.text() for t in tests] + ([extra] if extra else []))
-    return {"claim": claim, "paper": paper, "measured": measured,
-            "verdict": verdict or stats.claim_label(tests), "tests": tests,
-            "seeds": span([t.n for t in tests]),
+    """A claims-table row; `table` gives it its verdict from its sub-claims' labels after
+    Holm's method, unless one is given here (by construction, a check, a reference to
+    another notebook's row, not tested, measured). It names the seeds its sub-claims compare
+    and where their runs stop ('' where a sub-claim is not on runs that label the pool)."""
+    return {"claim": claim, "paper": paper, "tests": tests, "verdict": verdict, "extra": extra,
+            "seeds": span([t.n for t in tests if t.label != NOT_TESTED]),
             "runs_to": span([t.reach for t in tests], lambda f: pct(f) if f < 1 else "the end")}
 
 
+def counted(r: dict) -> bool:
+    """Whether a row's sub-claims enter the notebook's Holm family: not those shown by
+    construction, as checks, by reference, or as not tested or measured."""
+    return r["verdict"] is None
+
 
 def table(rows: list[dict]) -> pd.DataFrame:
-    """The claims table with per-claim counts: sub-claims supported, and those still
-    significant under Holm's method over every judged sub-claim of the table."""
-    judged = [t for r in rows if r["verdict"] not in (BY_CONSTRUCTION,) and
-              not r["verdict"].startswith(NOT_TESTED) for t in r["tests"]]
-    kept = dict(zip(map(id, judged), stats.holm([t.p for t in judged]), strict=True))
+    """The claims table. The family is every computable sub-claim of the rows judged here;
+    a sub-claim counts as supported (or contradicted) in its row's verdict only if it survives
+    Holm's method over that family, and the row prints the unadjusted count beside it."""
+    family = [t for r in rows if counted(r) for t in r["tests"] if t.label != NOT_TESTED]
+    adjusted = dict(zip(map(id, family), stats.holm_labels(family), strict=True))
     out = []
     for r in rows:
-        tests = r.pop("tests")
-        supported = [t for t in tests if t.label == stats.SUPPORTED]
-        out.append({**r, "supported": f"{len(supported)}/{len(tests)}",
-                    "holm": f"{sum(kept.get(id(t), False) for t in supported)}/{len(tests)}",
-                    "comparisons": len(judged)})
-    return pd.DataFrame(out)
+        raw = r.pop("tests")
+        tests = [adjusted.get(id(t), t) for t in raw]
 
+        def text(t, before):
+            changed = f" after Holm; {before.label} before" if t.label != before.label else ""
+            return t.text().replace(f", {t.label})", f", {t.label}{changed})", 1)
+
+        measured = "; ".join([text(t, b) for t, b in zip(tests, raw, strict=True)]
+                             + ([r["extra"]] if r["extra"] else []))
+        supported = sum(t.label == stats.SUPPORTED for t in tests)
+        out.append({**r, "measured": measured, "counted": counted(r),
+                    "verdict": r["verdict"] or stats.claim_label(tests),
+                    "supported": f"{supported}/{len(tests)}",
+                    "unadjusted": f"{sum(t.label == stats.SUPPORTED for t in raw)}/{len(raw)}",
+                    "comparisons": len(family)})
+    return pd.DataFrame(out).drop(columns="extra")
 
 
 def next_gain(runs: pd.DataFrame) -> pd.Series:
@@ -92,13 +109,26 @@ def next_gain(runs: pd.DataFrame) -> pd.Series:
     return runs.groupby(keys).test_acc.transform(lambda a: a.diff().shift(-1))
 
 
+GAIN = ("batch_margin", "next_gain")
+
 
 def gain_correlation(what: str, runs: pd.DataFrame) -> Test:
-    """Partial Spearman rho (on |L|) of a round's I_B^M and the next round's accuracy gain:
-    both fall as |L| grows, so the plain correlation would be the trend's."""
-    return stats.correlation(what, runs.assign(next_gain=next_gain(runs)), "batch_margin",
-                             "next_gain")
+    """Does a high I_B^M at round t predict faster learning than a model of the same accuracy
+    at the same |L|? The partial Spearman rho of I_B^M(t) and the next gain, given a smooth
+    trend in |L| and the round's own test accuracy acc(t). Without acc(t) it would be
+    regression to the mean: a model below its trend is less confident (I_B^M nearer 0) and
+    gains more next round only because acc(t) was low."""
+    return stats.correlation(what, runs.assign(next_gain=next_gain(runs)), *GAIN,
+                             covariates=("test_acc",))
 
+
+def gain_contrast(what: str, a: pd.DataFrame, b: pd.DataFrame) -> Test:
+    """The paired contrast a - b of gain_correlation's per-seed Fisher z (e.g. Margin against
+    Random's control), with its t interval."""
+    z = [np.arctanh(np.clip(stats.seed_correlations(x.assign(next_gain=next_gain(x)), *GAIN,
+                                                    covariates=("test_acc",)), -0.9999, 0.9999))
+         for x in (a, b)]
+    return stats.superiority(what, align.paired(*z))
 
 
 def save(claims_table: pd.DataFrame, notebook: str, sc, results_dir) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from alnb import notebooks, report
 
 
 def test_claims_table_collects_every_claims_file(tmp_path):
-    counts = {"supported": "2/2", "holm": "1/2", "comparisons": 7}
+    counts = {"supported": "1/2", "unadjusted": "2/2", "counted": True, "comparisons": 7}
     pd.DataFrame([{"claim": "M beats R", "paper": "Fig. 1", "measured": "x",
                    "verdict": "holds", **counts}]).to_csv(tmp_path / "claims_01_quick.csv",
                                                           index=False)
@@ -13,7 +13,7 @@ def test_claims_table_collects_every_claims_file(tmp_path):
                    "verdict": "mixed", **counts}]).to_csv(tmp_path / "claims_05_quick.csv",
                                                           index=False)
     table = report.claims_table(tmp_path)
-    assert "| 01 | M beats R | Fig. 1 | **holds** | 2/2 (1/2 after Holm) | ? |" in table
+    assert "| 01 | M beats R | Fig. 1 | **holds** | 1/2 (2/2 before Holm) | ? |" in table
     assert table.index("M beats R") < table.index("GPLA helps")
     assert "Comparisons per notebook (the family Holm's method adjusts over): 01: 7, 05: 7." \
         in table
@@ -70,14 +70,14 @@ def test_results_sections_show_figures_numbers_and_scale(tmp_path):
 
 
 def test_the_study_scale_is_shown_first_and_compared_with_quick(tmp_path):
-    row = {"paper": "Fig. 3", "measured": "x", "supported": "1/1", "holm": "1/1",
-           "comparisons": 1}
+    row = {"paper": "Fig. 3", "measured": "x", "supported": "1/1", "unadjusted": "1/1",
+           "counted": True, "comparisons": 1}
     pd.DataFrame([{"claim": "I jumps", "verdict": "mixed", "scale": "quick", "seeds": 3,
                    **row}]).to_csv(tmp_path / "claims_03_quick.csv", index=False)
     pd.DataFrame([{"claim": "I jumps", "verdict": "holds", "scale": "study", "seeds": 5,
                    "runs_to": "90%", **row}]).to_csv(tmp_path / "claims_03_study.csv",
                                                     index=False)
-    assert ("| 03 | I jumps | Fig. 3 | **holds** | 1/1 (1/1 after Holm) | study, 5 seeds, runs "
+    assert ("| 03 | I jumps | Fig. 3 | **holds** | 1/1 (1/1 before Holm) | study, 5 seeds, runs "
             "to 90% |") in report.claims_table(tmp_path)
     assert "| 03 | I jumps | mixed | **holds** (study, 5 seeds, runs to 90%) |" in \
         report.scale_comparison(tmp_path)
@@ -91,3 +91,10 @@ def test_campaign_table_sets_compute_beside_the_cost_model(tmp_path):
     table = report.campaign_table(tmp_path)
     assert "| 03 | 2 | 6.7 min | 3.3 min | 2.00 |" in table
     assert table.index("| 01 |") < table.index("| 03 |")
+
+
+def test_the_committed_readme_is_what_make_report_writes():
+    """Every generated block of the README (claims, results, environments, campaign,
+    runtimes) matches the committed results: after a campaign commit, run `make report`."""
+    readme = (report.ROOT / "README.md").read_text()
+    assert report.render(readme) == readme, "the README is stale: run `make report`"

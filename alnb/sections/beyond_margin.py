@@ -82,7 +82,8 @@ def claims(df: pd.DataFrame, costs: pd.Series | None = None) -> pd.DataFrame:
                 "beyond the paper", [t for d in datasets for t in gaps(
                     f"{d} M-{name[s]}", run(d, "margin"), run(d, s), EARLY,
                     test=stats.noninferiority)],
-                extra="curves: " + ", ".join(meet[d, s] for d in datasets))
+                extra="mean curves (descriptive): "
+                + ", ".join(meet[d, s] for d in datasets))
             for s in BEYOND_STRATEGIES]
     if "margin" in costs:
         ratios = [f"{name[s]} {costs[s] / costs['margin']:.1f}x" for s in name if s in costs]
