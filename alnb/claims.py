@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from alnb import align, stats
+from alnb.paper_claims import BEYOND, BY_ID
 from alnb.results import write_atomic
 from alnb.stats import NOT_TESTED, Test
 
@@ -61,14 +62,27 @@ def span(values, fmt=str) -> str:
 
 
 def row(claim: str, paper: str, tests: list[Test], verdict: str | None = None,
-        extra: str = "") -> dict:
+        extra: str = "", ids: tuple[str, ...] = (), differs: str = "") -> dict:
     """A claims-table row; `table` gives it its verdict from its sub-claims' labels after
     Holm's method, unless one is given here (by construction, a check, a reference to
-    another notebook's row, not tested, measured). It names the seeds its sub-claims compare
-    and where their runs stop ('' where a sub-claim is not on runs that label the pool)."""
+    another notebook's row, not tested, measured). `ids` are the inventory entries it judges
+    (alnb.paper_claims; BEYOND for a claim of this study's own); `differs` says what it tests
+    differently from the paper's statement, and why ('' where it tests it as stated). It
+    names the seeds its sub-claims compare and where their runs stop ('' where a sub-claim is
+    not on runs that label the pool)."""
+    unknown = [i for i in ids if i != BEYOND and i not in BY_ID]
+    if not ids or unknown:
+        raise ValueError(f"claims row {claim!r} needs inventory ids; unknown: {unknown}")
     return {"claim": claim, "paper": paper, "tests": tests, "verdict": verdict, "extra": extra,
+            "ids": ";".join(ids), "differs": differs,
             "seeds": span([t.n for t in tests if t.label != NOT_TESTED]),
             "runs_to": span([t.reach for t in tests], lambda f: pct(f) if f < 1 else "the end")}
+
+
+def untested(claim: str, paper: str, ids: tuple[str, ...], reason: str) -> dict:
+    """A row for a paper statement no committed run can judge yet, with the reason (the run
+    it waits for, or the estimator not built)."""
+    return row(claim, paper, [], f"{NOT_TESTED} ({reason})", ids=ids)
 
 
 def counted(r: dict) -> bool:

@@ -10,7 +10,7 @@ import sys
 
 import pandas as pd
 
-from alnb import notebooks, results, scales
+from alnb import notebooks, paper_claims, results, scales
 from alnb.experiments import ROOT
 from alnb.sections import SECTIONS
 
@@ -54,7 +54,15 @@ def scale_comparison(results=RESULTS) -> str:
     return "\n".join(lines) if len(lines) > 2 else "(no notebook has study-scale claims yet)"
 
 
+def _differs(r) -> str:
+    differs = getattr(r, "differs", "")
+    return f" (*differs from the paper:* {_cell(differs)})" if isinstance(differs, str) and \
+        differs else ""
+
+
 def _cell(text) -> str:
+    if isinstance(text, float) and text != text:  # an empty CSV cell (a row with no numbers)
+        return "–"
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
@@ -110,8 +118,8 @@ def results_sections(results=RESULTS, figures=ROOT / "figures") -> str:
         out += [f"![{png.stem}](figures/{png.name})" for png in sorted(figures.glob(f"{nb}_*.png"))]
         out += ["", "| claim | paper | measured: estimate [interval] (seeds, label) | verdict |",
                 "|---|---|---|---|"]
-        out += [f"| {_cell(r.claim)} | {r.paper} | {_cell(r.measured)} | **{r.verdict}** |"
-                for r in frame.itertuples()]
+        out += [f"| {_cell(r.claim)}{_differs(r)} | {r.paper} | {_cell(r.measured)} | "
+                f"**{r.verdict}** |" for r in frame.itertuples()]
         out.append("")
     return "\n".join(out).rstrip()
 
@@ -199,9 +207,71 @@ def fill(text: str, name: str, body: str) -> str:
     return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
 
 
+def _rows(results=RESULTS) -> pd.DataFrame:
+    """Every claims row at its notebook's most evidential scale, one per (row, inventory id)."""
+    frames = [f.assign(notebook=nb) for nb, f in _claims(results)]
+    rows = pd.concat(frames, ignore_index=True)
+    rows["ids"] = rows.get("ids", pd.Series("", index=rows.index)).fillna("").str.split(";")
+    rows["differs"] = rows.get("differs", pd.Series("", index=rows.index)).fillna("")
+    return rows.explode("ids").rename(columns={"ids": "id"})
+
+
+def _status(rows: pd.DataFrame) -> str:
+    """How a statement's rows judge it: as stated, through a stated proxy, or not tested."""
+    judged = rows[~rows.verdict.str.startswith("not tested")]
+    if not len(judged):
+        return "not tested here"
+    return "as stated" if (judged.differs == "").any() else "by a stated proxy"
+
+
+def coverage(results=RESULTS) -> str:
+    """How much of the paper the claims tables cover, from the inventory and the rows' ids."""
+    rows = _rows(results)
+    kinds = pd.Series([c.kind for c in paper_claims.CLAIMS])
+    status = pd.Series([_status(rows[rows.id == c.id]) if (rows.id == c.id).any() else "no row"
+                        for c in paper_claims.CLAIMS if c.kind == paper_claims.RESULT])
+    counts = status.value_counts()
+    return (f"The inventory (`alnb/paper_claims.py`) lists **{len(kinds)} statements** of the "
+            f"paper: {int((kinds == paper_claims.RESULT).sum())} results, "
+            f"{int((kinds == paper_claims.INTERPRETATION).sum())} interpretations no run here "
+            f"can test, and {int((kinds == paper_claims.SETTING).sum())} settings. Of the "
+            f"results, **{counts.get('as stated', 0)} are judged as the paper states them**, "
+            f"{counts.get('by a stated proxy', 0)} through a stated proxy (the row says what "
+            f"differs and why), and {counts.get('not tested here', 0)} are not tested here (the "
+            f"row says what they wait for)" + (f"; {counts['no row']} have no row" if
+                                               "no row" in counts else "") + ".")
+
+
+def inventory_table(results=RESULTS) -> str:
+    """Every statement of the inventory with its kind, the paper's number, and the verdicts of
+    the rows that judge it."""
+    rows = _rows(results)
+    lines = ["| id | where | the paper says | kind | judged by (notebook: verdict) | how |",
+             "|---|---|---|---|---|---|"]
+    numbers = ["| id | the paper's number | ours (the judging row's first sub-claims) | "
+               "verdict |", "|---|---|---|---|"]
+    for c in paper_claims.CLAIMS:
+        mine = rows[rows.id == c.id]
+        judged = "; ".join(f"{r.notebook}: **{r.verdict}** ({_cell(r.claim)})"
+                           for r in mine.itertuples()) or ("–" if c.kind != "result" else
+                                                           "no row")
+        how = _status(mine) if len(mine) else (c.why if c.kind == "interpretation" else "")
+        lines.append(f"| {c.id} | {c.where} | {_cell(c.quote)} | {c.kind} | {judged} | "
+                     f"{_cell(how)} |")
+        if c.number and len(mine):
+            first = mine.iloc[0]
+            ours = "; ".join(str(first.measured).split("; ")[:3]) if isinstance(
+                first.measured, str) else float("nan")
+            numbers.append(f"| {c.id} | {c.number} | {_cell(ours)} | **{first.verdict}** |")
+    return "\n".join(lines + ["", "The numbers the paper gives, beside ours (a row compares "
+                               "them where its claim names the number, e.g. 78% -> 88% within "
+                               "±0.02; else only the direction):", ""] + numbers)
+
+
 def render(text: str) -> str:
     """The README text with every generated block rewritten from the committed results."""
-    for name, body in (("claims", claims_table), ("results", results_sections),
+    for name, body in (("coverage", coverage), ("inventory", inventory_table),
+                       ("claims", claims_table), ("results", results_sections),
                        ("environments", environments), ("scales", scale_comparison),
                        ("shown", scale_status), ("campaign", campaign_table),
                        ("runtimes", runtime_table)):

@@ -273,22 +273,32 @@ def sensitivity(what: str, table: pd.DataFrame, margin: float = ACC_MARGIN) -> T
 
 def all_equivalent(what: str, table: pd.DataFrame, margin: float = ACC_MARGIN) -> Test:
     """'The setting does not matter': every pair of settings (columns) within ±margin by TOST,
-    paired over seeds (rows). An intersection-union test: supported only when every pair is,
-    so its p is the largest pair's and needs no multiplicity correction; contradicted when
-    some pair lies wholly outside (Bonferroni over the pairs). The estimate shown is the
-    pair with the largest mean difference."""
+    paired over seeds (rows), as one intersection-union test (`every`). The estimate shown
+    is the pair with the largest mean difference."""
     t = table.dropna()
     cols = list(t.columns)
     pairs = [equivalence(f"{a} - {b}", t[a] - t[b], margin)
              for i, a in enumerate(cols) for b in cols[i + 1:]]
     widest = max(pairs, key=lambda x: abs(x.mean))
-    label = SUPPORTED if all(x.label == SUPPORTED for x in pairs) else \
-        CONTRADICTED if any(x.label == CONTRADICTED for x in pairs) else INCONCLUSIVE
-    p_other = min(1.0, len(pairs) * min(x.p_other for x in pairs))
-    return Test(what, widest.mean, widest.low, widest.high, widest.n, label,
-                max(x.p for x in pairs),
-                f"{sum(x.label == SUPPORTED for x in pairs)} of {len(pairs)} pairs within "
-                f"±{margin:g}; largest: {widest.what}", p_other=p_other)
+    out = every(what, pairs)
+    return out._replace(mean=widest.mean, low=widest.low, high=widest.high,
+                        note=f"{sum(x.label == SUPPORTED for x in pairs)} of {len(pairs)} pairs "
+                             f"within ±{margin:g}; largest: {widest.what}")
+
+
+def every(what: str, tests: list[Test]) -> Test:
+    """'For every one of them' as one sub-claim: an intersection-union test, supported only
+    when every test is, so its p is the largest and needs no multiplicity correction;
+    contradicted when some test is (its p_other Bonferroni over the tests). The estimate
+    shown is the weakest test's."""
+    weakest = max(tests, key=lambda x: x.p)
+    label = SUPPORTED if all(x.label == SUPPORTED for x in tests) else \
+        CONTRADICTED if any(x.label == CONTRADICTED for x in tests) else INCONCLUSIVE
+    return weakest._replace(
+        what=what, label=label, p=weakest.p,
+        p_other=min(1.0, len(tests) * min(x.p_other for x in tests)),
+        note=f"{sum(x.label == SUPPORTED for x in tests)} of {len(tests)} supported; the "
+             f"weakest: {weakest.what}")
 
 
 def claim_label(tests) -> str:

@@ -6,7 +6,10 @@ import pandas as pd
 import pytest
 
 from alnb import align, stats
+from alnb.paper_claims import BEYOND
 from alnb.stats import CONTRADICTED, INCONCLUSIVE, SUPPORTED
+
+IDS = (BEYOND,)  # claims rows name inventory ids; these synthetic ones are the study's own
 
 
 def run(effect, seeds=5, grid=range(0, 1001, 100), pool=1000, sd=0.0, seed_sd=0.02, rng=None,
@@ -218,13 +221,13 @@ def test_a_claims_row_names_its_seeds_and_where_its_runs_stop():
     tests = gaps("a-b", half, whole, (0.1, 0.3, 0.9))  # 90% is past the first run's stop
     assert [t.what for t in tests] == ["a-b at 10%", "a-b at 30%", "a-b at 90%"]
     assert tests[2].label == stats.NOT_TESTED and "the runs stop at 50%" in tests[2].note
-    r = row("a beats b", "Fig. 0", tests)
+    r = row("a beats b", "Fig. 0", tests, ids=IDS)
     assert (r["seeds"], r["runs_to"]) == ("5", "50%")
     assert table([r]).verdict[0] == "holds in 2 of 3"  # the untested one is not dropped
     more = gaps("a-c", run(0.05, seeds=8), run(0.0, seeds=8), (0.1,))
-    r = row("a beats both", "Fig. 0", tests + more)
+    r = row("a beats both", "Fig. 0", tests + more, ids=IDS)
     assert (r["seeds"], r["runs_to"]) == ("5-8", "50%-the end")
-    assert row("shown", "Fig. 0", [], "by construction")["runs_to"] == ""
+    assert row("shown", "Fig. 0", [], "by construction", ids=IDS)["runs_to"] == ""
 
 
 # --- the rules every row uses: Holm binds, one alpha, not-tested and power -----------------
@@ -239,10 +242,11 @@ def test_holm_binds_a_claim_with_no_effect_in_many_sub_claims():
     for _ in range(200):
         tests = [stats.superiority(f"{i}", rng.normal(0, 0.01, 5)) for i in range(20)]
         raw_any += any(t.label == SUPPORTED for t in tests)
-        held += table([row("no effect", "Fig. 0", tests)]).verdict[0].startswith("holds")
+        held += table([row("no effect", "Fig. 0", tests, ids=IDS)]).verdict[0].startswith(
+            "holds")
     assert raw_any > 0.25 * 200 and held <= 0.05 * 200
     real = [stats.superiority(f"{i}", rng.normal(0.02, 0.002, 5)) for i in range(20)]
-    t = table([row("real", "Fig. 0", real)])
+    t = table([row("real", "Fig. 0", real, ids=IDS)])
     assert (t.verdict[0], t.supported[0], t.unadjusted[0]) == ("holds", "20/20", "20/20")
 
 
@@ -253,16 +257,17 @@ def test_a_contradiction_also_has_to_survive_holm():
     assert weak.label == CONTRADICTED
     noise = [stats.superiority(f"{i}", np.random.default_rng(i).normal(0, 0.01, 5))
              for i in range(30)]
-    assert table([row("c", "Fig. 0", [weak, *noise])]).verdict[0] != CONTRADICTED
-    assert table([row("c", "Fig. 0", [weak])]).verdict[0] == CONTRADICTED
+    assert table([row("c", "Fig. 0", [weak, *noise], ids=IDS)]).verdict[0] != CONTRADICTED
+    assert table([row("c", "Fig. 0", [weak], ids=IDS)]).verdict[0] == CONTRADICTED
 
 
 def test_rows_shown_as_checks_or_by_reference_stay_out_of_the_family():
     from alnb.claims import row, table
 
     t = [stats.superiority("x", [0.02, 0.03, 0.025])]
-    out = table([row("judged", "Fig. 0", t), row("check", "Fig. 0", list(t), "check: holds"),
-                 row("shown in 01", "Fig. 0", list(t), "see 01")])
+    out = table([row("judged", "Fig. 0", t, ids=IDS),
+                 row("check", "Fig. 0", list(t), "check: holds", ids=IDS),
+                 row("shown in 01", "Fig. 0", list(t), "see 01", ids=IDS)])
     assert out.comparisons.tolist() == [1, 1, 1] and out.counted.tolist() == [True, False, False]
 
 

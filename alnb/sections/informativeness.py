@@ -157,13 +157,14 @@ def _train_falls(m: pd.DataFrame, r: pd.DataFrame) -> list[Test]:
 
 
 def _judged(judged: list[str], claim: str, paper: str, per_dataset: dict[str, list[Test]],
-            verdict: str | None = None, extra: str = "") -> dict:
+            verdict: str | None = None, extra: str = "", ids: tuple[str, ...] = (),
+            differs: str = "") -> dict:
     """A claims row judged on the datasets in `judged`; the others' numbers are shown as
     'not judged' (reduced CIFAR-10)."""
     kept = [t for d, ts in per_dataset.items() if d in judged for t in ts]
     r = row(claim, paper, kept, verdict or (None if kept else
                                              f"{NOT_TESTED} at this scale (reduced CIFAR-10)"),
-            extra)
+            extra, ids, differs)
     hidden = [t for ts in per_dataset.values() for t in ts if t not in kept]
     if hidden:
         r["extra"] = "; ".join(filter(None, [r["extra"], "not judged: " + "; ".join(
@@ -183,23 +184,31 @@ def _fig2_rows(run, datasets: list[str], running: list[str], judge) -> list[dict
 
     shared = [d for d in datasets if d != "cifar10"]
     rows = [judge("M has higher test accuracy than R early", "Fig. 2",
-                  m_minus_r(names=shared), SAME_AS_01)] if shared else []
+                  m_minus_r(names=shared), SAME_AS_01, ids=("S4.test-higher",))] if shared else []
     if "cifar10" in datasets:
         rows.append(judge("M has higher test accuracy than R early (CIFAR-10)", "Fig. 2c",
-                          m_minus_r(names=["cifar10"])))
+                          m_minus_r(names=["cifar10"]), ids=("S4.test-higher",)))
+    consistent = ("S4.consistent-datasets",)
+    on = ("on MNIST and Fashion-MNIST; CIFAR-10 is judged only at the paper's setting"
+          if "cifar10" not in running else "")
     return rows + [
         judge("M has lower train accuracy than R early (Keras' running accuracy)", "Fig. 2",
-              m_minus_r("train_acc_running", -1, running)),
+              m_minus_r("train_acc_running", -1, running), ids=("S4.train-lower",),
+              differs=on),
         judge("M has higher I_B^M than R early (expected, not a tautology: M's batch has the "
               "highest I^M of its network's pool, R's I_B^M is the MOR of a random batch, and "
               "the two networks are trained on different L)", "Fig. 2",
-              m_minus_r("batch_margin")),
+              m_minus_r("batch_margin"), ids=("S4.margin-higher", *consistent), differs=on),
         judge("Under M, test accuracy sometimes exceeds train accuracy, more than under R "
               "(the paper's reading: M picks hard examples)", "Fig. 2",
-              {d: _test_exceeds_train(d, run(d, "margin"), run(d, "random")) for d in running}),
+              {d: _test_exceeds_train(d, run(d, "margin"), run(d, "random")) for d in running},
+              ids=("S4.test-above-train",),
+              differs="adds Random as the control the paper's reading needs; " + on),
         judge("Under M, I_B^M falls as labeling proceeds, and tracks the rise of train accuracy "
               "beyond their common trend in |L|", "Fig. 2",
-              {d: _margin_falls(d, run(d, "margin")) for d in running})]
+              {d: _margin_falls(d, run(d, "margin")) for d in running},
+              ids=("S4.margin-tracks-train", *consistent),
+              differs="a rank correlation beyond the smooth trend in |L|, per seed; " + on)]
 
 
 CIFAR_CLAIMS = ("CIFAR-10: train accuracy starts high and falls",
@@ -210,8 +219,10 @@ def _cifar_rows(m: pd.DataFrame, r: pd.DataFrame, running: bool, judge) -> list[
     """Fig. 2c's claims on CIFAR-10."""
     later = gaps("cifar10 M-R", m, r, (0.25,), test=stats.noninferiority, sign=-1) + gaps(
         "cifar10 M-R", m, r, (0.75,))
-    return [judge(CIFAR_CLAIMS[0], "Fig. 2c", {"cifar10": _train_falls(m, r) if running else []}),
-            judge(CIFAR_CLAIMS[1], "Fig. 2c", {"cifar10": later})]
+    return [judge(CIFAR_CLAIMS[0], "Fig. 2c", {"cifar10": _train_falls(m, r) if running else []},
+                  ids=("S4.cifar-train-falls",)),
+            judge(CIFAR_CLAIMS[1], "Fig. 2c", {"cifar10": later},
+                  ids=("S4.cifar-margin-late",))]
 
 
 def claims(runs: Runs) -> pd.DataFrame:
@@ -236,8 +247,10 @@ def claims(runs: Runs) -> pd.DataFrame:
         rows += _cifar_rows(run("cifar10", "margin"), run("cifar10", "random"),
                             "cifar10" in running, judge)
     else:
-        rows += [row(c, "Fig. 2c", [], f"{NOT_TESTED} (no CIFAR-10 runs among the datasets)")
-                 for c in CIFAR_CLAIMS]
+        rows += [row(c, "Fig. 2c", [], f"{NOT_TESTED} (no CIFAR-10 runs among the datasets)",
+                     ids=(i,)) for c, i in zip(CIFAR_CLAIMS, ("S4.cifar-train-falls",
+                                                             "S4.cifar-margin-late"),
+                                               strict=True)]
     margin = {d: run(d, "margin") for d in datasets}
     controls = []
     for d in datasets:
@@ -245,17 +258,20 @@ def claims(runs: Runs) -> pd.DataFrame:
         controls += [gain_correlation(f"{d} control R", r),
                      gain_contrast(f"{d} M minus R, Fisher z of the two", margin[d], r)]
     rows.append(judge("A high I_B^M means faster learning than a model of the same accuracy at "
-                      "the same |L| (beyond the paper: measured)", "Sec. 4",
+                      "the same |L|", "Sec. 4",
                       {d: [gain_correlation(f"{d} M: rho(I_B^M, next gain | |L|, acc)",
                                             margin[d])._replace(reach=reached(margin[d]))]
                        for d in datasets},
                       extra="controls, not counted: "
-                            + "; ".join(t.text() for t in controls)))
+                            + "; ".join(t.text() for t in controls),
+                      ids=("S4.high-margin-learns",)))
     rows.append(judge("Stopping when I_B^M falls below a threshold stops near the plateau "
                       "(beyond the paper: some threshold loses <= 0.01 and stops within 10 "
                       "points of the plateau, both by their intervals)", "Sec. 4",
                       {d: [_stopping_test(d, t)._replace(reach=reached(margin[d]))]
-                       for d, t in stops.groupby("dataset", sort=False)}))
+                       for d, t in stops.groupby("dataset", sort=False)},
+                      ids=("S4.stop-or-acquire",),
+                      differs="beyond the paper: one form of the use it proposes"))
     return table(rows)
 
 

@@ -109,12 +109,13 @@ def query_bias(bias: pd.DataFrame, class_share: dict) -> list[dict]:
                        for c in counts["random"].columns]
     if not tests:
         return [row("An untrained network's M and E over-pick class 5 (Sandal), E more",
-                    "Fig. 4a-c", [], f"{NOT_TESTED} (needs fashion_mnist)")]
+                    "Fig. 4a-c", [], f"{NOT_TESTED} (needs fashion_mnist)",
+                    ids=("S6.class-5", "S6.entropy-more", "S6.random-follows"))]
     return [row("An untrained network's M and E over-pick class 5 (Sandal), E more", "Fig. 4a-c",
-                tests),
+                tests, ids=("S6.class-5", "S6.entropy-more")),
             row("R's first query follows the data (each class within 1% of the picks): a check "
                 "of the sampler, not a finding", "Fig. 4a-c", checks,
-                f"{CHECK}: {stats.claim_label(checks)}")]
+                f"{CHECK}: {stats.claim_label(checks)}", ids=("S6.random-follows",))]
 
 
 def dark_images(dark: pd.DataFrame) -> dict:
@@ -128,14 +129,15 @@ def dark_images(dark: pd.DataFrame) -> dict:
         spread[measure] = g.pivot_table(index="init", columns="alpha",
                                         values="informativeness") / width
     # Spread over inits (SD per alpha, averaged), as a share of each measure's range;
-    # the inits are the same networks for both measures, so they resample together.
+    # the inits are the same networks for both measures, so they are paired.
     cols = spread["margin"].columns
     tests.append(stats.within(
         "spread over inits, margin minus entropy (share of range)",
         (spread["margin"].to_numpy(), spread["entropy"][cols].to_numpy()),
         lambda m, e: np.mean(m.std(axis=0, ddof=1)) - np.mean(e.std(axis=0, ddof=1)), 0.0))
     return row("Informativeness rises with the black fraction alpha for M and E; M varies "
-               "more", "Fig. 4d-f", tests)
+               "more (SD over initialisations, as a share of each measure's range)", "Fig. 4d-f",
+               tests, ids=("S6.dark-rises", "S6.margin-varies"))
 
 
 def accuracy_estimates(bounds: pd.DataFrame) -> list[dict]:
@@ -168,34 +170,66 @@ def accuracy_estimates(bounds: pd.DataFrame) -> list[dict]:
         lambda a, c: np.mean(np.std(a, axis=0, ddof=1)) / np.mean(np.std(c, axis=0, ddof=1)),
         1.0, log=True)] if labels else [stats.not_tested(
             f"SD over seeds of truth-lower, start {small} / {large}", "the starts share no |L|")]
+    later = []
+    for (size, epochs), g in b.groupby(["start_size", "epochs"]):
+        rounds = sorted(g["round"].unique())
+        third = max(1, len(rounds) // 3)
+        for name, col in (("upper", "over"), ("lower", "under")):
+            err = g.assign(err=g[col].abs()).pivot_table(index="seed", columns="round",
+                                                         values="err")
+            later.append(stats.superiority(
+                f"start {size}, {epochs} epoch(s): |{name} - truth|, last third of rounds minus "
+                "first third", err[rounds[-third:]].mean(axis=1) - err[rounds[:third]].mean(axis=1),
+                sign=-1))
+    worse = [stats.superiority(
+        f"{epochs} epoch(s): truth-lower, start {large} minus start {small}, at the |L| both have",
+        (pivot[large].loc[seeds, both].xs(epochs, axis=1, level=0).mean(axis=1)
+         - pivot[small].loc[seeds, both].xs(epochs, axis=1, level=0).mean(axis=1)))
+        for epochs in sorted({e for e, _ in both})]
     return [row("The true test accuracy lies between the lower and upper estimates (on "
-                "average over rounds)", "Fig. 5b, 14", between),
+                "average over rounds)", "Fig. 5b, 14", between, ids=("S6.between-bounds",),
+                differs="averaged over each seed's rounds, for every start size and epoch count "
+                        "(the paper's Fig. 5b: start 3000, 5 epochs)"),
             row(f"The upper estimate is close with 1 epoch (within {ACC_MARGIN}) and higher with "
-                "5", "Fig. 14", close),
-            row(f"A start of {small} gives noisier estimates than {large}", "Fig. 14", noisier)]
+                "5", "Fig. 14", close, ids=("A6.one-epoch-close", "A6.five-epochs-higher"),
+                differs="averaged over rounds and start sizes; 'close' as ±0.01"),
+            row(f"A start of {small} gives noisier estimates than {large}", "Fig. 14", noisier,
+                ids=("A6.600-noisier",), differs="the lower estimate's SD over seeds"),
+            row("The estimates are better after a large fraction is labeled (each estimate's "
+                "error over the last third of the rounds against the first)", "Fig. 14", later,
+                ids=("A6.better-late",)),
+            row(f"A too large random start gives a worse lower estimate ({large} against "
+                f"{small}, at the |L| both have)", "Fig. 14", worse,
+                ids=("A6.large-start-lower",))]
 
 
 def subset_claims(subsets: pd.DataFrame, class_share: dict) -> list[dict]:
     """Fig. 12: accuracy of networks trained on QS-sampled, resampled and random subsets."""
-    rows = []
+    rows, highest = [], []
     for d, g in subsets.groupby("dataset", sort=False):
         acc = g.pivot(index="seed", columns="subset", values="test_acc")
-        qs_res = stats.superiority(f"{d} QS-resampled", acc["QS sampled"] - acc["resampled"])
-        res_rand = stats.equivalence(f"{d} resampled-random", acc["resampled"] - acc["random"])
+        highest += [stats.superiority(f"{d} QS-{other}", acc["QS sampled"] - acc[other])
+                    for other in ("resampled", "random")]
         if d == "mnist":
-            rows.append(row("MNIST: QS sampled > resampled ~ random", "Fig. 12b",
-                            [qs_res, res_rand]))
+            rows.append(row(f"MNIST: resampled ~ random (within {ACC_MARGIN})", "Fig. 12b", [
+                stats.equivalence(f"{d} resampled-random", acc["resampled"] - acc["random"])],
+                ids=("A5.mnist-resampled-random",)))
         elif d == "fashion_mnist":
             rows.append(row("Fashion-MNIST: resampled > random", "Fig. 12d", [
-                stats.superiority(f"{d} resampled-random", acc["resampled"] - acc["random"])]))
+                stats.superiority(f"{d} resampled-random", acc["resampled"] - acc["random"])],
+                ids=("A5.fashion-resampled",)))
         qs = g[g.subset == "QS sampled"].set_index("seed").filter(like="class_")
         share = qs.div(qs.sum(axis=1), axis=0)
         rows.append(row(f"{d}: Margin over-samples the paper's hard classes "
                         f"{sorted(PAPER_HARD_CLASSES.get(d, set()))}", "Fig. 12a, 12c", [
                             stats.superiority(f"class {c} share minus pool share",
                                               share[f"class_{c}"] - class_share[d][c])
-                            for c in sorted(PAPER_HARD_CLASSES.get(d, set()))]))
-    return rows
+                            for c in sorted(PAPER_HARD_CLASSES.get(d, set()))],
+                        ids=("A5.mnist-classes" if d == "mnist" else "A5.fashion-classes",),
+                        differs="each class's share above its pool share, not the order of "
+                                "the most abundant classes"))
+    return [row("QS sampled gives the highest accuracy", "Fig. 12b, 12d", highest,
+                ids=("A5.qs-highest",)), *rows]
 
 
 def claims(runs: Runs) -> pd.DataFrame:
@@ -205,13 +239,22 @@ def claims(runs: Runs) -> pd.DataFrame:
     scratch = starts[starts.initial_size == 0]
     big, small = starts.initial_size.max(), starts[starts.initial_size > 0].initial_size.min()
     d = starts.dataset.iloc[0]
-    for size, claim, kw in ((big, "helps significantly", {}),
-                            (small, f"does not help significantly (gain < {ACC_MARGIN})",
-                             {"test": stats.noninferiority, "sign": -1})):
+    gain = {}
+    for size, claim, kw, ids in (
+            (big, "helps significantly", {}, ("S6.start-2000",)),
+            (small, f"does not help significantly (gain < {ACC_MARGIN})",
+             {"test": stats.noninferiority, "sign": -1}, ("S6.start-200",))):
         run = starts[starts.initial_size == size]
         fracs = [f for f in EARLY if f > size / align.labels_at(run, 1.0, "frac_labeled")]
+        gain[size] = (run, fracs)
         rows.append(row(f"A random start of {size} {claim} (Entropy)", "Fig. 5a, 13",
-                        gaps(f"{d} start-scratch", run, scratch, fracs, **kw)))
+                        gaps(f"{d} start-scratch", run, scratch, fracs, **kw), ids=ids))
+    (small_run, fracs), (big_run, _) = gain[small], gain[big]
+    rows.append(row(f"A random start of {small} improves accuracy, but less than {big} "
+                    "(Entropy; 'not sufficiently large')", "Fig. 13", [
+                        *gaps(f"{d} start {small}-scratch", small_run, scratch, fracs),
+                        *gaps(f"{d} start {big} minus start {small}", big_run, small_run, fracs)],
+                    ids=("A6.200-improves",)))
     rows += accuracy_estimates(bounds)
     rows += subset_claims(subsets, class_share)
     return table(rows)

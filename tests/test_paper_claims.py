@@ -1,0 +1,53 @@
+"""The inventory of the paper's statements against the committed claims tables, and the
+statistics the inventory's new rows use."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from alnb import paper_claims, report, stats
+from alnb.claims import row
+from alnb.sections.data_split import LIFT, _arrival_lift
+
+
+def test_every_result_of_the_paper_has_a_row_and_every_row_an_inventory_id():
+    rows = report._rows()
+    known = set(paper_claims.BY_ID) | {paper_claims.BEYOND}
+    assert (rows.id != "").all() and set(rows.id) <= known
+    results = {c.id for c in paper_claims.CLAIMS if c.kind == paper_claims.RESULT}
+    assert results - set(rows.id) == set()
+    interpretations = [c for c in paper_claims.CLAIMS if c.kind == paper_claims.INTERPRETATION]
+    assert all(c.why for c in interpretations)
+
+
+def test_a_row_without_an_inventory_id_is_refused():
+    with pytest.raises(ValueError, match="needs inventory ids"):
+        row("a claim", "Fig. 0", [])
+    with pytest.raises(ValueError, match=r"unknown: \['S9.nothing'\]"):
+        row("a claim", "Fig. 0", [], ids=("S9.nothing",))
+
+
+def test_every_is_an_intersection_union_test():
+    rng = np.random.default_rng(21)
+    strong = [stats.superiority(f"{i}", rng.normal(0.05, 0.005, 5)) for i in range(10)]
+    one_weak = strong + [stats.superiority("weak", rng.normal(0.0, 0.01, 5))]
+    assert stats.every("all", strong).label == stats.SUPPORTED
+    got = stats.every("all", one_weak)
+    assert got.label != stats.SUPPORTED and got.what == "all" and "weakest: weak" in got.note
+    assert got.p == max(t.p for t in one_weak)
+    against = strong + [stats.superiority("against", rng.normal(-0.05, 0.005, 5))]
+    assert stats.every("all", against).label == stats.CONTRADICTED
+
+
+def test_an_arrival_speeds_learning_only_when_the_gain_after_exceeds_the_gain_before():
+    rounds = np.arange(30)
+    seeds = range(5)
+
+    def acc(jump):  # a linear rise, steeper for LIFT rounds after round 10 when jump > 0
+        extra = np.clip(rounds - 9, 0, LIFT) * jump
+        return pd.DataFrame([0.5 + 0.001 * rounds + extra + 0.0005 * s for s in seeds],
+                            index=pd.Index(seeds, name="seed"), columns=rounds)
+
+    assert _arrival_lift("a", acc(0.004), 10).label == stats.SUPPORTED
+    assert _arrival_lift("a", acc(0.0), 10).label != stats.SUPPORTED
+    assert _arrival_lift("a", acc(-0.004), 10).label == stats.CONTRADICTED
