@@ -79,7 +79,8 @@ def test_dataset_parameter_is_checked():
 def test_arrivals_are_the_rounds_where_the_pool_grew():
     split = pd.DataFrame({"round": [0, 1, 2, 3, 0, 1, 2, 3], "seed": [0] * 4 + [1] * 4,
                           "n_available": [10, 10, 20, 20] * 2,
-                          "frac_labeled": [0.0, 0.1, 0.2, 0.3] * 2})
+                          "frac_labeled": [0.0, 0.1, 0.2, 0.3] * 2,
+                          "n_labeled": [0, 10, 20, 30] * 2})
     assert data_split.arrivals(split).index.tolist() == [2]
 
 

@@ -51,3 +51,36 @@ def test_an_arrival_speeds_learning_only_when_the_gain_after_exceeds_the_gain_be
     assert _arrival_lift("a", acc(0.004), 10).label == stats.SUPPORTED
     assert _arrival_lift("a", acc(0.0), 10).label != stats.SUPPORTED
     assert _arrival_lift("a", acc(-0.004), 10).label == stats.CONTRADICTED
+
+
+def test_onset_finds_where_a_curve_has_started_to_fall():
+    """Flat at 0 to 30% labeled, then down by 2.5 per unit fraction: 0.1 below the maximum
+    at 34%; a curve that never falls has no onset."""
+    from alnb.sections.training_modes import onset
+
+    rng = np.random.default_rng(22)
+    frac = np.linspace(0, 1, 501)
+    rows = [{"seed": s, "n_labeled": 120 * i, "frac_labeled": f,
+             "y": -2.5 * max(0.0, f - 0.3) + rng.normal(0, 0.01), "flat": rng.normal(0, 0.01)}
+            for s in range(5) for i, f in enumerate(frac)]
+    frame = pd.DataFrame(rows)
+    assert onset(frame, "y", 0.1).to_numpy() == pytest.approx([0.34] * 5, abs=0.02)
+    assert onset(frame, "flat", 0.1).empty
+
+
+def test_crossover_is_where_cumulative_leads_for_good_not_a_first_noisy_crossing():
+    """cum - inc is 0 up to 10,000 labels, then grows by 0.02 per 10,000: it leads by 0.01
+    for good from 15,000. A noisy early lead (at 600 labels) does not count."""
+    from alnb.sections.training_modes import crossover
+
+    n = np.arange(0, 30001, 120)
+    gap = np.clip((n - 10000) / 10000 * 0.02, 0, None)
+
+    def run(extra):
+        return pd.DataFrame([{"seed": s, "n_labeled": x, "test_acc": 0.8 + e}
+                             for s in range(5) for x, e in zip(n, extra, strict=True)])
+
+    early = np.where((n >= 480) & (n <= 720), 0.05, 0.0)  # three rounds ahead, early
+    got = crossover(run(gap + early), run(np.zeros_like(gap)), window=0.0)
+    assert got.to_numpy() == pytest.approx([15000] * 5, abs=120)
+    assert crossover(run(np.zeros_like(gap)), run(np.zeros_like(gap))).empty
