@@ -24,8 +24,7 @@ class PaperClaim(NamedTuple):
     why: str = ""  # for an interpretation: why no run can test it
 
 
-def _c(*args, **kw) -> PaperClaim:
-    return PaperClaim(*args, **kw)
+_c = PaperClaim
 
 
 CLAIMS = (
