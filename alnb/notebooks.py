@@ -84,6 +84,20 @@ def record_runtime(notebook: str, scale: str, seconds: float, resumed: bool = Fa
     write_atomic(pd.concat([old[~same], new]).sort_values(["notebook", "scale"]), path)
 
 
+def outputs(parameters: dict) -> dict:
+    """Only the study scale, the committed evidence, writes to figures/ (and, with quick and
+    paper, its claims tables and cache to results/, under names that carry the scale); the
+    other scales' figures go to build/<scale>/figures, and smoke's tables to build/ too, so
+    a preview never overwrites the committed figures."""
+    scale = parameters["scale"]
+    out = dict(parameters)
+    if scale != "study":
+        out.setdefault("figures_dir", f"../build/{scale}/figures")
+    if scale == "smoke":
+        out.setdefault("results_dir", "../build/smoke/results")
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", default="study", choices=list(SCALES))
@@ -96,6 +110,7 @@ def main(argv=None) -> int:
     if args.params:
         parameters.update(yaml.safe_load(Path(args.params).read_text()) or {})
     parameters.update({k: yaml.safe_load(v) for k, v in args.parameter})
+    parameters = outputs(parameters)
     total = time.perf_counter()
     for nb in notebooks(args.only):
         t = time.perf_counter()

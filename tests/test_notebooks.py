@@ -61,3 +61,13 @@ def test_only_a_run_that_computed_everything_is_a_runtime(tmp_path, monkeypatch)
                         lambda nb, scale, s, resumed: runs.append((nb[:2], resumed)))
     assert notebooks.main(["--scale", "quick", "--only", "0"]) == 0
     assert runs == [("01", False), ("02", True)]  # 03 re-plotted; 04 and 05 read nothing
+
+
+def test_only_the_study_scale_writes_the_committed_figures():
+    assert "figures_dir" not in notebooks.outputs({"scale": "study"})
+    quick = notebooks.outputs({"scale": "quick"})
+    assert quick["figures_dir"] == "../build/quick/figures" and "results_dir" not in quick
+    smoke = notebooks.outputs({"scale": "smoke"})
+    assert smoke["results_dir"] == "../build/smoke/results"
+    mine = notebooks.outputs({"scale": "quick", "figures_dir": "/tmp/x"})
+    assert mine["figures_dir"] == "/tmp/x"  # an explicit folder wins
