@@ -64,8 +64,8 @@ def span(values, fmt=str) -> str:
 def row(claim: str, paper: str, tests: list[Test], verdict: str | None = None,
         extra: str = "", ids: tuple[str, ...] = (), differs: str = "") -> dict:
     """A claims-table row; `table` gives it its verdict from its sub-claims' labels after
-    Holm's method, unless one is given here (by construction, a check, a reference to
-    another notebook's row, not tested, measured). `ids` are the inventory entries it judges
+    Holm's method, unless one is given here (a check, a reference to another notebook's
+    row, not tested, measured). `ids` are the inventory entries it judges
     (alnb.paper_claims; BEYOND for a claim of this study's own); `differs` says what it tests
     differently from the paper's statement, and why ('' where it tests it as stated). It
     names the seeds its sub-claims compare and where their runs stop ('' where a sub-claim is
@@ -86,8 +86,8 @@ def untested(claim: str, paper: str, ids: tuple[str, ...], reason: str) -> dict:
 
 
 def counted(r: dict) -> bool:
-    """Whether a row's sub-claims enter the notebook's Holm family: not those shown by
-    construction, as checks, by reference, or as not tested or measured."""
+    """Whether a row's sub-claims enter the notebook's Holm family: not those shown as
+    checks, by reference, or as not tested or measured."""
     return r["verdict"] is None
 
 

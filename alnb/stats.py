@@ -20,7 +20,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestPower
 
 SUPPORTED, CONTRADICTED, INCONCLUSIVE = "supported", "contradicted", "inconclusive"
-HOLDS, MIXED, BY_CONSTRUCTION = "holds", "mixed", "by construction"
+HOLDS, MIXED = "holds", "mixed"
 NOT_TESTED, CHECK, SEE = "not tested", "check", "see"
 
 # One level for every label: one-sided 0.025, so every interval is a 95% two-sided one.

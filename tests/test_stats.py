@@ -227,7 +227,7 @@ def test_a_claims_row_names_its_seeds_and_where_its_runs_stop():
     more = gaps("a-c", run(0.05, seeds=8), run(0.0, seeds=8), (0.1,))
     r = row("a beats both", "Fig. 0", tests + more, ids=IDS)
     assert (r["seeds"], r["runs_to"]) == ("5-8", "50%-the end")
-    assert row("shown", "Fig. 0", [], "by construction", ids=IDS)["runs_to"] == ""
+    assert row("shown", "Fig. 0", [], "check: holds", ids=IDS)["runs_to"] == ""
 
 
 # --- the rules every row uses: Holm binds, one alpha, not-tested and power -----------------
