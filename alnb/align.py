@@ -85,6 +85,13 @@ def compare(a: pd.DataFrame, b: pd.DataFrame, column: str = "test_acc", at: str 
     return {"mean": mean, "low": low, "high": high, "n": n, "diffs": diffs}
 
 
+def running_mean(curve: pd.Series | pd.DataFrame, window: float = 0.05):
+    """A centred running mean along the rounds over a `window` share of them (at least one):
+    a seed's curve (or a frame of seeds' curves, rounds as rows) smoothed before a plateau, an
+    onset or a crossover is located on it."""
+    return curve.rolling(max(1, round(window * len(curve))), center=True, min_periods=1).mean()
+
+
 def change(frame: pd.DataFrame, start: float, end: float, at: str = "n_labeled",
            column: str = "test_acc") -> pd.Series:
     """Per seed, `column` at `end` minus at `start` within one run."""

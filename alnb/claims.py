@@ -139,8 +139,7 @@ def gain_correlation(what: str, runs: pd.DataFrame) -> Test:
 def gain_contrast(what: str, a: pd.DataFrame, b: pd.DataFrame) -> Test:
     """The paired contrast a - b of gain_correlation's per-seed Fisher z (e.g. Margin against
     Random's control), with its t interval."""
-    z = [np.arctanh(np.clip(stats.seed_correlations(x.assign(next_gain=next_gain(x)), *GAIN,
-                                                    covariates=("test_acc",)), -0.9999, 0.9999))
+    z = [stats.seed_z(x.assign(next_gain=next_gain(x)), *GAIN, covariates=("test_acc",))
          for x in (a, b)]
     return stats.superiority(what, align.paired(*z))
 

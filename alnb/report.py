@@ -261,7 +261,7 @@ def inventory_table(results=RESULTS) -> str:
         if c.number and len(mine):
             first = mine.iloc[0]
             ours = "; ".join(str(first.measured).split("; ")[:3]) if isinstance(
-                first.measured, str) else float("nan")
+                first.measured, str) else "–"
             numbers.append(f"| {c.id} | {c.number} | {_cell(ours)} | **{first.verdict}** |")
     return "\n".join(lines + ["", "The numbers the paper gives, beside ours (a row compares "
                                "them where its claim names the number, e.g. 78% -> 88% within "

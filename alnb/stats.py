@@ -221,12 +221,12 @@ def within(what: str, data, statistic, lo_ok: float, hi_ok: float = np.inf,
              + " on the log scale" * log]
     if bad.any():
         notes.append(f"{int(bad.sum())} seed(s) without a value dropped")
+    notes += [note] if note else []
     n = len(data[0])
     g = np.log if log else (lambda v: v)
     est = float(statistic(*data))
     if n < 3 or not np.isfinite(g(est)):
-        return Test(what, est, NAN, NAN, n, INCONCLUSIVE, 1.0, "; ".join(notes + [note]),
-                    p_other=1.0)
+        return Test(what, est, NAN, NAN, n, INCONCLUSIVE, 1.0, "; ".join(notes), p_other=1.0)
     keep = np.ones(n, bool)
     loo = []
     for i in range(n):
@@ -251,8 +251,7 @@ def within(what: str, data, statistic, lo_ok: float, hi_ok: float = np.inf,
     p_other = min(sf(-dist_lo), sf(-dist_hi))
     label = SUPPORTED if lo_ok <= low and high <= hi_ok else \
         CONTRADICTED if high < lo_ok or low > hi_ok else INCONCLUSIVE
-    return Test(what, est, low, high, n, label, p,
-                "; ".join(notes + ([note] if note else [])), p_other=p_other)
+    return Test(what, est, low, high, n, label, p, "; ".join(notes), p_other=p_other)
 
 
 def sensitivity(what: str, table: pd.DataFrame, margin: float = ACC_MARGIN) -> Test:
@@ -408,13 +407,20 @@ def seed_correlations(frame: pd.DataFrame, x: str, y: str, control: str | None =
     return pd.Series(out, dtype=float).rename_axis("seed")
 
 
+def seed_z(frame: pd.DataFrame, x: str, y: str, control: str | None = "n_labeled",
+           covariates: tuple[str, ...] = ()) -> pd.Series:
+    """seed_correlations on Fisher's z scale, arctanh(rho), clipped so that |rho| = 1 stays
+    finite: the scale on which seeds' correlations are averaged and compared."""
+    return np.arctanh(np.clip(seed_correlations(frame, x, y, control, covariates).dropna(),
+                              -0.9999, 0.9999))
+
+
 def correlation(what: str, frame: pd.DataFrame, x: str, y: str, sign: int = 1,
                 control: str | None = "n_labeled", covariates: tuple[str, ...] = ()) -> Test:
     """Per-seed (partial) Spearman correlations pooled over seeds through Fisher's z: a t
     interval on arctanh(rho), mapped back, so it stays inside [-1, 1] and keeps its coverage
     with few seeds. Labelled against 0 in the direction `sign`."""
-    z = np.arctanh(np.clip(seed_correlations(frame, x, y, control, covariates).dropna(),
-                           -0.9999, 0.9999))
+    z = seed_z(frame, x, y, control, covariates)
     mean, low, high, n = t_interval(z)
     note = ("plain Spearman" if not control else
             f"partial on a smooth trend in {control}"

@@ -63,9 +63,7 @@ def stopping_rule(runs: pd.DataFrame, thresholds=(-0.1, -0.3, -0.5, -0.7, -0.9),
     for threshold in thresholds:
         stop, loss, plateau = [], [], []
         for _, s in runs.sort_values("round").groupby("seed"):
-            k = max(1, round(window * len(s)))
-            fit = isotonic_regression(s.test_acc.rolling(k, center=True, min_periods=1)
-                                      .mean().to_numpy()).x
+            fit = isotonic_regression(align.running_mean(s.test_acc, window).to_numpy()).x
             best = fit.max()
             below = np.flatnonzero((s["round"] > 0).to_numpy()
                                    & (s.batch_margin < threshold).to_numpy())

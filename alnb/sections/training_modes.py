@@ -156,7 +156,7 @@ def crossover(cum: pd.DataFrame, inc: pd.DataFrame, lead: float = ACC_MARGIN,
     gap = (cum.pivot(index="n_labeled", columns="seed", values="test_acc")
            - inc.pivot(index="n_labeled", columns="seed", values="test_acc")
            ).dropna(axis=1, how="all").dropna()  # the seeds and rounds both runs have
-    smooth = gap.rolling(max(1, round(window * len(gap))), center=True, min_periods=1).mean()
+    smooth = align.running_mean(gap, window)
     out = {}
     for seed in gap.columns:
         behind = np.flatnonzero(smooth[seed].to_numpy() < lead)
@@ -216,8 +216,7 @@ def onset(run: pd.DataFrame, column: str, drop: float, window: float = 0.05) -> 
     maximum (I_B^M drifts down from 0 from the first rounds, so its maximum is no onset)."""
     out = {}
     for seed, s in run.dropna(subset=[column]).sort_values("n_labeled").groupby("seed"):
-        k = max(1, round(window * len(s)))
-        curve = s[column].rolling(k, center=True, min_periods=1).mean().to_numpy()
+        curve = align.running_mean(s[column], window).to_numpy()
         top = np.maximum.accumulate(curve)
         below = np.flatnonzero(curve < top - drop)
         if len(below):
@@ -230,15 +229,14 @@ def _timing_rows(margin: dict) -> list[dict]:
     where incremental Margin's test accuracy starts to decline (paired per seed)."""
     timing, same = [], []
     for d, runs in margin.items():
-        for mode, run in runs.items():
-            start = onset(run, "batch_margin", drop=0.1)
+        starts = {mode: onset(run, "batch_margin", drop=0.1) for mode, run in runs.items()}
+        for mode, start in starts.items():
             what = f"{d} {mode}: I_B^M starts to fall at"
             timing.append(stats.equivalence(f"{what} (minus the paper's {pct(PAPER_ONSET[d])})",
                                             start - PAPER_ONSET[d], ONSET_TOLERANCE)
                           if d in PAPER_ONSET and len(start) else
                           stats.not_tested(what, "no fall of 0.1 within the run"))
-        inc = runs["incremental"]
-        fall, decline = onset(inc, "batch_margin", 0.1), onset(inc, "test_acc", 0.005)
+        fall, decline = starts["incremental"], onset(runs["incremental"], "test_acc", 0.005)
         same.append(stats.equivalence(f"{d} incremental: accuracy's decline minus I_B^M's fall",
                                       align.paired(decline, fall), ONSET_TOLERANCE)
                     if len(fall) and len(decline) else stats.not_tested(
