@@ -111,13 +111,16 @@ def check_args(thresholds, n_min: int, labeled: np.ndarray) -> None:
 
 
 def gpla(net: Net, ds: Dataset, labeled: np.ndarray, thresholds, seeds, n_min: int = 150,
-         max_iter: int = 30, grid_size: int = 100, pool_size: int | None = None) -> GPLAResult:
+         max_iter: int | None = None, grid_size: int = 100,
+         pool_size: int | None = None) -> GPLAResult:
     """Algorithm 1 for every seed (a row of `labeled`, bool [S, N] or [N] over the pool) and
     every threshold (`thresholds`: [T], or [S, T]; HARDEST picks, per seed, the hardest value
     of linspace(-1, 0, grid_size) whose first S has more than N examples). Iteration 0 trains
     on L alone with the same key for all thresholds of a seed, so its accuracy is the
     'before'. The pool is the first `pool_size` training images (default: all of them), and
-    each row of `labeled` must cover it exactly."""
+    each row of `labeled` must cover it exactly. Without `max_iter`, as in Algorithm 1, every
+    lane runs until |S| <= N: each iteration that goes on moves more than N examples out of U,
+    so that takes at most |U| // (N + 1) + 1 iterations."""
     seeds = list(seeds)
     labeled = np.asarray(labeled, bool).reshape(-1, np.shape(labeled)[-1])
     n_pool = pool_size or len(ds.x_train)
@@ -144,7 +147,8 @@ def gpla(net: Net, ds: Dataset, labeled: np.ndarray, thresholds, seeds, n_min: i
                   key=jnp.repeat(seed_keys(seeds), T, axis=0))
     grid = jnp.linspace(-1.0, 0.0, grid_size)
     records = []
-    for it in range(max_iter):
+    bound = int((~labeled).sum(1).max()) // (n_min + 1) + 1
+    for it in range(bound if max_iter is None else min(max_iter, bound)):
         lanes, m = _step_all(net, grid, lanes, pool, n_min, it)
         records.append({k: np.asarray(v) for k, v in m.items()})
         if bool(jnp.all(lanes.done)):

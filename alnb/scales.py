@@ -135,7 +135,7 @@ SCALES = {
     # decline), Entropy to 50% (cumulative vs incremental), LC/LS and the random-start and
     # selection-network runs to 25% (early claims), capacity to 50%, acquisition size to 60%.
     "study": Scale("study", seeds=5, acq_size=120, stop_frac=0.5,
-                   gpla=GPLASettings(acq=100, ps=PAPER_PS[:-1], p_search=1000,
+                   gpla=GPLASettings(acq=100, ps=PAPER_PS, p_search=1000,
                                      n_thresholds=100, loop_rounds=20),
                    # Fig. 14: 10 seeds, its estimates every 5th round (600 labels): two
                    # fresh fits per estimate, 5 epochs on |L| up to 30,000, made it 3x the AL

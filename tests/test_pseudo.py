@@ -27,6 +27,15 @@ def test_confident_correct_network_pseudo_labels_correctly():
     assert row.after_acc >= row.before_acc - 0.02
 
 
+def test_gpla_runs_until_every_lane_converges_unless_capped():
+    uncapped = pseudo.gpla(NET, SYN, labeled(200), [-0.7], seeds=[0, 1], n_min=10).summary
+    assert (uncapped.iterations >= 3).all() and uncapped.converged.all()
+    # A cap below the iterations it needs leaves the lanes unconverged, and says so.
+    capped = pseudo.gpla(NET, SYN, labeled(200), [-0.7], seeds=[0, 1], n_min=10,
+                         max_iter=2).summary
+    assert (capped.iterations == 2).all() and not capped.converged.any()
+
+
 def test_threshold_zero_adds_everything_at_once_and_minus_one_nothing():
     res = pseudo.gpla(NET, SYN, labeled(100), [0.0, -1.0], seeds=[0], n_min=0)
     zero, minus_one = res.summary.itertuples()
@@ -47,8 +56,6 @@ def test_loop_stops_once_s_has_at_most_n_examples():
         assert (live.added.iloc[:-1] == live["size"].iloc[:-1]).all()
         assert live.added.iloc[-1] == 0
     assert res.summary.converged.all()
-
-
 def test_hardest_threshold_is_the_first_grid_value_at_which_gpla_adds():
     res = pseudo.gpla(NET, SYN, labeled(100), [pseudo.HARDEST], seeds=[0], n_min=20,
                       grid_size=11)
