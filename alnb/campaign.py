@@ -4,7 +4,10 @@ tiers, through the runner; the notebooks then re-plot from the cache.
 python -m alnb.campaign [--scale study] [--tier 1] [--notebook 01] [--dry-run]
 
 Tier 1 is every section but the three below; tier 2 adds ANN1(1000) (Fig. 1d, 10) and Fig. 14;
-tier 3 adds CIFAR-10 with CNN1. It can be killed at any time: finished jobs are in the cache,
+tier 3 adds CIFAR-10 with CNN1; tier 4 the runs claims wait for (Fig. 10 to the end, ANN1(1000)
+on Fashion-MNIST) and tier 5 five more seeds of the runs where they cost under 15 minutes, which
+the notebooks read only once they are cached, so `make figures` on a fresh clone never starts
+them. Lower tiers run first. It can be killed at any time: finished jobs are in the cache,
 jobs in flight leave only a stale lock, and a rerun goes on from there.
 """
 
@@ -43,31 +46,26 @@ def _section_job(notebook: str, fn_name: str, name: str, sc: scales.Scale, cache
     getattr(SECTIONS[notebook], fn_name)(runner.dataset(name), sc, cache)
 
 
-def _tier(figure: str, dataset: str, cfg) -> int:
-    if dataset == "cifar10":
-        return 3
-    return 2 if cfg.hidden == 1000 else 1
-
-
 def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
     """Every job of every notebook at scale `sc`, with its tier and estimated seconds."""
     cache = str(cache)
     both = list(ANN_DATASETS)
-    runs = [(nb, figure, name, cfg) for nb in ("01", "02", "03", "04", "06")
+    runs = [(nb, figure, name, *planned) for nb in ("01", "02", "03", "04", "06")
             for figure, name, changes in SECTIONS[nb].plan(
                 sc, [*both, "cifar10"] if nb == "02" else both)
-            for cfg in ex.plan_configs(sc, SPECS[name].n_train, SPECS[name].n_test, **changes)]
+            for planned in ex.plan_configs(sc, SPECS[name].n_train, SPECS[name].n_test,
+                                           **changes)]
     # Lower seeds first (`order` keeps this among equal estimates): a run split into one
     # config per seed is then computed seed by seed across its strategies, and a campaign
     # stopped halfway leaves paired seeds.
     runs.sort(key=lambda run: run[3].first_seed)
     out, seen = [], {}
-    for notebook, figure, name, cfg in runs:
+    for notebook, figure, name, cfg, tier in runs:
         key = (name, cfg)
         if key in seen:
             job = out[seen[key]]
-            if notebook not in job.needed_by:
-                out[seen[key]] = job._replace(needed_by=(*job.needed_by, notebook))
+            out[seen[key]] = job._replace(tier=min(job.tier, tier), needed_by=(
+                *job.needed_by, *[notebook] * (notebook not in job.needed_by)))
             continue
         seen[key] = len(out)
         ds = runner.dataset(name)
@@ -79,7 +77,7 @@ def jobs(sc: scales.Scale, cache=CACHE) -> list[Job]:
                      cfg.first_seed > 0 or cfg.seeds < sc.seeds))
         out.append(Job(notebook, f"{figure} {name} {cfg.strategy}/{cfg.mode} hidden {cfg.hidden} "
                        f"acq {cfg.acq_size} rounds {cfg.n_rounds or 'all'}{extra}",
-                       _tier(figure, name, cfg), ex.estimate_seconds(cfg, SPECS[name].n_train),
+                       tier, ex.estimate_seconds(cfg, SPECS[name].n_train),
                        functools.partial(ex.run_config, name, cfg, cache),
                        ex.results.run_path(ds, cfg, cache).exists(), (notebook,)))
     return out + _study_jobs(sc, cache)
@@ -117,17 +115,19 @@ def pending(every: list[Job], tier: int, notebooks=()) -> list[Job]:
 
 
 def order(todo: list[Job]) -> list[Job]:
-    """The jobs notebook by notebook, the notebook with the least compute left first (counting
-    the runs it shares with others), so that whole notebooks finish early; within a notebook
-    the cheapest job first."""
-    todo, out = list(todo), []
-    while todo:
-        left = {nb: sum(j.estimate_s for j in todo if nb in j.needed_by)
-                for j in todo for nb in j.needed_by}
-        first = min(left, key=lambda nb: (left[nb], nb))
-        now = sorted((j for j in todo if first in j.needed_by), key=lambda j: j.estimate_s)
-        out += now
-        todo = [j for j in todo if first not in j.needed_by]
+    """The jobs tier by tier; within a tier notebook by notebook, the notebook with the least
+    compute left first (counting the runs it shares with others), so that whole notebooks
+    finish early; within a notebook the cheapest job first."""
+    out = []
+    for tier in sorted({j.tier for j in todo}):
+        left_in_tier = [j for j in todo if j.tier == tier]
+        while left_in_tier:
+            left = {nb: sum(j.estimate_s for j in left_in_tier if nb in j.needed_by)
+                    for j in left_in_tier for nb in j.needed_by}
+            first = min(left, key=lambda nb: (left[nb], nb))
+            out += sorted((j for j in left_in_tier if first in j.needed_by),
+                          key=lambda j: j.estimate_s)
+            left_in_tier = [j for j in left_in_tier if first not in j.needed_by]
     return out
 
 
@@ -186,7 +186,7 @@ def record(sc: scales.Scale, job: Job, seconds: float, path=None) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", default="study", choices=list(scales.SCALES))
-    ap.add_argument("--tier", type=int, default=1, choices=(1, 2, 3))
+    ap.add_argument("--tier", type=int, default=1, choices=(1, 2, 3, ex.LATER, ex.SEEDS))
     ap.add_argument("--notebook", action="append", default=[], choices=sorted(SECTIONS),
                     help="only the jobs this notebook reads (repeatable)")
     ap.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
@@ -198,7 +198,7 @@ def main(argv=None) -> int:
         for j in sorted(every, key=lambda j: (j.tier, j.estimate_s)):
             print(f"tier {j.tier} {j.notebook} {'cached ' if j.done else 'to run '} "
                   f"{j.estimate_s / 60:7.1f} min  {j.name}")
-        for tier in (1, 2, 3):
+        for tier in (1, 2, 3, ex.LATER, ex.SEEDS):
             todo = [j.estimate_s for j in every if j.tier <= tier and not j.done]
             print(f"tiers <= {tier}, uncached: {len(todo)} jobs; by the cost model on N workers "
                   "like this machine: " + ", ".join(

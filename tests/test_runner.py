@@ -98,3 +98,26 @@ def test_a_run_with_extra_seeds_reads_as_one_run_of_all_its_seeds(tmp_path):
     pd.testing.assert_frame_equal(
         df[df.seed < 2].drop(columns=["seeds"]).reset_index(drop=True),
         fewer.drop(columns=["seeds"]).reset_index(drop=True))
+
+
+def test_later_tiers_are_read_once_cached_and_a_longer_run_stands_in_for_a_shorter(tmp_path):
+    if not os.environ.get("ALNB_DATA_DIR"):
+        pytest.skip(NO_DATA)
+    sc = dataclasses.replace(scales.scale("smoke"), extra_seeds=1, cheap_s=0, later_s=1e9)
+    data = {"mnist": alnb.load_dataset("mnist")}
+    short = {"strategy": "random", "stop_frac": 0.1}
+    plan = [("fig", "mnist", short), ("fig", "mnist", {**short, "stop_frac": 0.2, "tier": 4})]
+    before = experiments.run_plan(plan, data, sc, tmp_path, progress=False)
+    # Neither the tier-4 run nor the tier-5 seed was computed: the short run, 2 seeds.
+    assert len(list(tmp_path.glob("*.csv.gz"))) == 1
+    assert sorted(before.seed.unique()) == [0, 1] and before.n_labeled.max() == 200
+    planned = [p for _, d, c in plan for p in experiments.plan_configs(sc, 1500, **c)]
+    assert [p.tier for p in planned] == [1, experiments.SEEDS, 4]
+    experiments.run_config("mnist", planned[1].cfg, tmp_path)
+    more = experiments.run_plan(plan, data, sc, tmp_path, progress=False)
+    assert sorted(more.seed.unique()) == [0, 1, 2] and more.n_labeled.max() == 200
+    experiments.run_config("mnist", planned[2].cfg, tmp_path)
+    longer = experiments.run_plan(plan, data, sc, tmp_path, progress=False)
+    # Now the longer run stands in for the short one (its seeds, not the short one's extra).
+    assert sorted(longer.seed.unique()) == [0, 1] and longer.n_labeled.max() == 300
+    assert len(longer) == 2 * 4

@@ -3,7 +3,6 @@ search, and beyond the paper GPLA inside the loop: the studies and their claims.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from typing import NamedTuple
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from alnb import align, runner, stats
 from alnb.claims import EARLY, gaps, pct, pick, row, table, untested
-from alnb.experiments import estimate_plan, run_plan
+from alnb.experiments import LATER, estimate_plan, run_plan
 from alnb.scales import Scale
 from alnb.scoring import PAPER_STRATEGIES, REGISTRY
 from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
@@ -18,8 +18,9 @@ def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
     """Notebook 01 (Sec. 3, A.1-A.4): (figure, dataset, config changes) for every run.
 
     Fig. 1c/1d use the first dataset (MNIST in the paper); [a, a] and the 100-unit selection
-    network are Fig. 1's own margin runs. At smaller scales ANN1(1000) runs on the first
-    dataset only, since it costs ten times ANN1(100).
+    network are Fig. 1's own margin runs. Below the paper's scale ANN1(1000) runs on the
+    first dataset only, since it costs ten times ANN1(100); a scale with a tier 4 (study)
+    runs it on the others there, and Fig. 10 to the end.
     """
     modes = ("incremental", "cumulative")
     plan = []
@@ -29,12 +30,18 @@ def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
             plan += [(fig, d, {"strategy": strategy, "mode": m,
                                "stop_frac": sc.stop(fig, strategy)}) for m in modes]
         for hidden in (10, 1000):
-            if hidden == 1000 and i > 0 and sc.name != "paper":
+            later = {"tier": LATER} if hidden == 1000 and i > 0 and sc.name != "paper" else {}
+            if later and not sc.later_s:
                 continue
-            plan += [("fig10", d, {"hidden": hidden, "strategy": s, "mode": m})
-                     for s in ("margin", "entropy") for m in modes]
-            plan.append(("fig10", d, {"hidden": hidden, "strategy": "random",
-                                      "mode": "cumulative"}))
+            runs = [{"hidden": hidden, "strategy": s, "mode": m, **later}
+                    for s in ("margin", "entropy") for m in modes]
+            runs.append({"hidden": hidden, "strategy": "random", "mode": "cumulative", **later})
+            plan += [("fig10", d, r) for r in runs]
+            if sc.later_s and sc.stop("fig10") is not None and not later:
+                # Tier 4: to the end, where A.3 sees incremental training decline; ANN1(1000)
+                # cumulative to the end (6.5 h) is left out.
+                plan += [("fig10", d, {**r, "stop_frac": None, "tier": LATER}) for r in runs
+                         if hidden == 10 or r["mode"] == "incremental"]
         plan += [("fig11", d, {"acq_size": max(1, round(sc.acq_size * f)), "mode": m,
                                "stop_frac": sc.stop("fig11")})
                  for f in (0.25, 0.5, 2, 4) for m in modes]
