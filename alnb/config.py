@@ -117,6 +117,14 @@ class ALConfig:
                 if k not in LATER_FIELDS or LATER_FIELDS[k] != v}
 
 
+def split_sizes(pool_size: int, d: int) -> np.ndarray:
+    """The sizes of the d i.i.d. pool subsets U_1..U_d, in arrival order: the first
+    pool_size % d get one example more. The schedule and the loop both use it."""
+    sizes = np.full(d, pool_size // d)
+    sizes[: pool_size % d] += 1
+    return sizes
+
+
 def schedule(cfg: ALConfig, pool_size: int):
     """|L| and the number of available pool examples at each round, fixed before the run.
 
@@ -124,9 +132,7 @@ def schedule(cfg: ALConfig, pool_size: int):
     once |L| >= p * available (Sec. 5).
     """
     d = cfg.pool_splits
-    sizes = np.full(d, pool_size // d)
-    sizes[: pool_size % d] += 1
-    avail_at = np.cumsum(sizes)
+    avail_at = np.cumsum(split_sizes(pool_size, d))
     if cfg.initial_size > avail_at[0]:
         raise ValueError(f"initial_size {cfg.initial_size} exceeds the first pool subset "
                          f"({avail_at[0]} examples).")

@@ -18,7 +18,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from alnb import beyond
-from alnb.config import MODES, ALConfig, schedule
+from alnb.config import MODES, ALConfig, schedule, split_sizes
 from alnb.data import Dataset, load_dataset
 from alnb.models import Net
 from alnb.scoring import (
@@ -72,8 +72,8 @@ def _init_seed(spec: RoundSpec, key, pool_size, n_splits):
     perm = jax.random.permutation(k_perm, pool_size).astype(jnp.int32)
     # The first pool_size / d of the random order form U_1, and so on; the random start is
     # the head of the same order, so it lies in U_1 and every strategy gets the same one.
-    subset = jnp.zeros(pool_size, jnp.int32).at[perm].set(
-        (jnp.arange(pool_size) * n_splits // pool_size).astype(jnp.int32))
+    by_position = np.repeat(np.arange(n_splits), split_sizes(pool_size, n_splits))
+    subset = jnp.zeros(pool_size, jnp.int32).at[perm].set(jnp.asarray(by_position, jnp.int32))
     order = jnp.concatenate([perm, jnp.zeros(spec.acq, jnp.int32)])
     ev = init_state(spec.ev, k_ev, spec.input_shape) if spec.ev else None
     tie_order = jax.random.permutation(k_tie, pool_size).astype(jnp.int32)

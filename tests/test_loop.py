@@ -146,6 +146,22 @@ def test_selection_waits_for_the_next_subset():
     assert h.n_labeled[np.argmax(h.n_available == 600)] >= 150
 
 
+@pytest.mark.parametrize("pool_size, splits", [(500, 6), (599, 7), (600, 4)])
+def test_subsets_that_do_not_divide_the_pool_label_each_example_once(pool_size, splits):
+    # The schedule and the loop agree on the subsets' sizes, so no batch slot is left empty
+    # and |L| is the count of distinct labeled examples, each from an arrived subset.
+    h = run(pool_size=pool_size, pool_splits=splits, split_fraction=1.0, acq_size=40,
+            initial_size=0, seeds=1)
+    subset = h.subset[0]
+    assert np.bincount(subset).tolist() == config.split_sizes(pool_size, splits).tolist()
+    for r in range(len(h.n_labeled)):
+        labeled = h.labeled_indices(0, r)
+        assert len(np.unique(labeled)) == len(labeled) == h.n_labeled[r]
+        assert (np.cumsum(np.bincount(subset, minlength=splits))[subset[labeled]]
+                <= h.n_available[r]).all()
+    assert h.n_labeled[-1] == pool_size
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"strategy": "qbc"}, "unknown strategy 'qbc'"),
     ({"mode": "online"}, "unknown mode"),
