@@ -91,9 +91,6 @@ class Scale:
     # once it is cached: Fig. 10 to the end, ANN1(1000) on every data set, and the extra
     # seeds of a run where they cost under later_s seconds.
     later_s: float = 0.0
-    # Whether notebook 02 runs CIFAR-10 when its `datasets` is left empty; at study it is the
-    # campaign's tier 3 (hours of CNN1 on a CPU), so it is asked for by name.
-    cifar_by_default: bool = True
     # A run whose one seed the cost model puts over `chunk_s` seconds runs as one cached config
     # per seed, so a killed campaign loses at most one seed of it, and a notebook with fewer
     # seeds reads the first ones; 0: never split.
@@ -153,8 +150,7 @@ SCALES = {
                    stops=(("fig1:margin", None), ("fig1:random", None), ("fig2", None),
                           ("fig8", 0.25), ("fig1c", 0.25), ("fig1d", 0.25), ("fig11", 0.6),
                           ("fig5a", 0.25), ("beyond", 0.25)),
-                   extra_seeds=5, cheap_s=180, later_s=900, chunk_s=600,
-                   cifar_by_default=False),
+                   extra_seeds=5, cheap_s=180, later_s=900, chunk_s=600),
     "paper": Scale("paper", seeds=3, acq_size=120, stop_frac=None,
                    gpla=GPLASettings(acq=100, ps=PAPER_PS, p_search=1000, n_thresholds=100,
                                      loop_rounds=50),
