@@ -101,6 +101,10 @@ def _cached(task) -> bool:
             task()
     except ex.results.NotCached:
         return False
+    except runner.JobsFailed as e:
+        if all(isinstance(x, ex.results.NotCached) for x in e.errors):
+            return False
+        raise
     return True
 
 
@@ -143,14 +147,23 @@ def run(sc: scales.Scale, tier: int, log=print, notebooks=()) -> None:
         for job, s in zip(todo, seconds, strict=True):
             record(sc, job, s)
         return
+    failed = []
     for i, job in enumerate(todo, 1):
         log(f"[{i}/{len(todo)}] {job.notebook} {job.name}: estimated "
             f"{job.estimate_s / 60:.1f} min")
-        (seconds,) = runner.run_all([functools.partial(_timed, job.task)])
-        record(sc, job, seconds)
         left -= job.estimate_s
+        try:
+            (seconds,) = runner.run_all([functools.partial(_timed, job.task)])
+        except Exception as e:  # the next jobs still run; all failures are reported at the end
+            failed.append(f"{job.name}: {type(e).__name__}: {e}")
+            log(f"[{i}/{len(todo)}] FAILED: {failed[-1]}")
+            continue
+        record(sc, job, seconds)
         log(f"[{i}/{len(todo)}] done in {seconds / 60:.1f} min; "
             f"ETA {left / 3600:.1f} h by the cost model")
+    if failed:
+        raise SystemExit(f"{len(failed)} of {len(todo)} campaign jobs failed (the others are "
+                         "cached):\n" + "\n".join(failed))
 
 
 def makespan(seconds, workers: int) -> float:

@@ -15,6 +15,7 @@ MODES = ("cumulative", "incremental", "warm")
 # field at that value is left out of a config's identity (cache key and frame columns), so
 # the committed results keep their keys.
 LATER_FIELDS = {"mc_passes": 20}
+MAX_SEEDS = 4096  # seeds of one config: vmapped lanes of one program
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +84,15 @@ class ALConfig:
         for name in ("initial_size", "first_seed"):
             need(whole(getattr(self, name)) and getattr(self, name) >= 0,
                  f"{name} must be an integer >= 0, got {getattr(self, name)!r}")
+        need(self.seeds <= MAX_SEEDS,
+             f"seeds={self.seeds} would run as that many vmapped lanes in one program (more "
+             f"than {MAX_SEEDS} do not fit a device's memory); split them into configs with "
+             "first_seed")
+        # A JAX key keeps a seed's low 32 bits: a larger seed would repeat a smaller one.
+        need(self.first_seed + self.seeds <= 2**32,
+             f"seeds run from first_seed={self.first_seed} to "
+             f"{self.first_seed + self.seeds - 1}, past 2**32 - 1 (a JAX key keeps 32 bits, so "
+             "larger seeds repeat smaller ones); choose first_seed + seeds <= 2**32")
         need(isinstance(self.split_fraction, int | float) and not isinstance(
             self.split_fraction, bool) and 0 < self.split_fraction <= 1,
              f"split_fraction p must be a number in (0, 1], got {self.split_fraction!r}")

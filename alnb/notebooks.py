@@ -98,6 +98,12 @@ def outputs(parameters: dict) -> dict:
     return out
 
 
+def parameter_value(text: str):
+    """A -p value read as YAML, as papermill's -p does, except that an empty one stays ""
+    (YAML reads it as None, which a notebook would see as the string 'None')."""
+    return yaml.safe_load(text) if text.strip() else text
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", default="study", choices=list(SCALES))
@@ -109,7 +115,7 @@ def main(argv=None) -> int:
     parameters = {"scale": args.scale}
     if args.params:
         parameters.update(yaml.safe_load(Path(args.params).read_text()) or {})
-    parameters.update({k: yaml.safe_load(v) for k, v in args.parameter})
+    parameters.update({k: parameter_value(v) for k, v in args.parameter})
     parameters = outputs(parameters)
     total = time.perf_counter()
     for nb in notebooks(args.only):

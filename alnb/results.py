@@ -128,7 +128,10 @@ def read_cached(path: Path) -> pd.DataFrame:
     it. A table made under another lock file is read with a warning."""
     path = Path(path)
     fix = f"delete {path.name} and its .json to recompute it"
-    side = json.loads(_sidecar(path).read_text()) if _sidecar(path).exists() else None
+    try:
+        side = json.loads(_sidecar(path).read_text()) if _sidecar(path).exists() else None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise CacheError(f"{_sidecar(path)}: not a readable sidecar ({e}): {fix}.") from None
     if side and _sha256(path) != side["sha256"]:
         raise CacheError(f"{path}: checksum differs from {_sidecar(path).name}; the file is "
                          f"corrupt or was edited: {fix}.")

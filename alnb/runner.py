@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -77,28 +78,106 @@ def compute_once(path: Path, compute, write, read=pd.read_csv,
 def default_jobs() -> int:
     """ALNB_JOBS, else one process per two cores: XLA runs a process's round on two threads
     about as fast as two one-thread processes run two rounds (measured on the 2-core machine)."""
-    return int(os.environ.get("ALNB_JOBS", 0)) or max(1, (os.cpu_count() or 2) // 2)
+    text = os.environ.get("ALNB_JOBS", "").strip()
+    if text and not (text.isdigit() and int(text) >= 1):
+        raise ValueError(f"ALNB_JOBS={text!r}: give a whole number of local processes >= 1, "
+                         "or unset it for one per two cores.")
+    return int(text) if text else max(1, (os.cpu_count() or 2) // 2)
+
+
+# How long a Dask scheduler may take to answer, and to have a worker, before run_all gives up.
+CONNECT_S, WORKERS_S = 30, 120
+
+
+class JobsFailed(RuntimeError):
+    """Several jobs of one run_all failed (the others finished); `errors` holds each one."""
+
+    def __init__(self, failed: list[tuple[str, BaseException]], total: int):
+        self.errors = [e for _, e in failed]
+        super().__init__(f"{len(failed)} of {total} jobs failed (the others finished):\n"
+                         + "\n".join(f"- {what}: {type(e).__name__}: {e}" for what, e in failed))
 
 
 def run_all(tasks, n_jobs: int | None = None, scheduler: str | None = None) -> list:
     """Call every task (a picklable no-argument callable) and return their results in order:
     on the Dask cluster at `scheduler` (default $ALNB_SCHEDULER), else in n_jobs local loky
-    processes (in this process when n_jobs is 1)."""
+    processes (in this process when n_jobs is 1). A failed task does not stop the others:
+    once all have run, one failure is raised as it is, several as JobsFailed."""
     tasks = list(tasks)
     scheduler = scheduler or os.environ.get("ALNB_SCHEDULER")
     if scheduler:
-        from dask.distributed import Client
+        out = _on_cluster(scheduler, tasks)
+    elif (n_jobs := n_jobs or default_jobs()) == 1 or len(tasks) <= 1:
+        out = [_call(task) for task in tasks]
+    else:
+        out = joblib.Parallel(n_jobs=n_jobs, backend="loky")(
+            joblib.delayed(_call)(t) for t in tasks)
+    failed = [(_describe(t), r.error) for t, r in zip(tasks, out, strict=True)
+              if isinstance(r, _Failed)]
+    if len(failed) == 1:
+        raise failed[0][1]
+    if failed:
+        raise JobsFailed(failed, len(tasks)) from failed[0][1]
+    return out
 
-        with Client(scheduler) as client:
-            return client.gather(client.map(_call, tasks, pure=False))
-    n_jobs = n_jobs or default_jobs()
-    if n_jobs == 1 or len(tasks) <= 1:
-        return [task() for task in tasks]
-    return joblib.Parallel(n_jobs=n_jobs, backend="loky")(joblib.delayed(_call)(t) for t in tasks)
+
+def _connect(scheduler: str):
+    """A Dask client of `scheduler`, or a clear error within about CONNECT_S seconds. The
+    client connects in a daemon thread: an address that accepts TCP but never speaks Dask
+    would hang Client() past its own timeout."""
+    from dask.distributed import Client
+
+    box = {}
+
+    def connect():
+        try:
+            box["client"] = Client(scheduler, timeout=CONNECT_S)
+        except Exception as e:  # reported below
+            box["error"] = e
+
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(CONNECT_S + 5)
+    if "client" not in box:
+        why = type(box["error"]).__name__ if "error" in box else "no answer"
+        raise RuntimeError(f"No Dask scheduler answered at ALNB_SCHEDULER={scheduler} within "
+                           f"{CONNECT_S} s ({why}); start one with `dask scheduler`, or unset "
+                           "ALNB_SCHEDULER to run here.")
+    return box["client"]
+
+
+def _on_cluster(scheduler: str, tasks: list) -> list:
+    with _connect(scheduler) as client:
+        try:
+            client.wait_for_workers(1, timeout=WORKERS_S)
+        except TimeoutError:
+            raise RuntimeError(f"The Dask scheduler at {scheduler} has no workers after "
+                               f"{WORKERS_S} s; start one with `dask worker {scheduler}`."
+                               ) from None
+        return client.gather(client.map(_call, tasks, pure=False))
+
+
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
 
 
 def _call(task):
-    return task()
+    try:
+        return task()
+    except Exception as e:  # reported once every task has run
+        return _Failed(e)
+
+
+def _describe(task) -> str:
+    """A task's function and arguments, partials unwrapped, in one short line."""
+    while isinstance(task, functools.partial) and task.args and callable(task.args[0]):
+        task = task.args[0]  # _timed(job)
+    if isinstance(task, functools.partial):
+        text = f"{task.func.__name__}({', '.join(map(repr, task.args))})"
+    else:
+        text = repr(task)
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,10 +1,13 @@
 """Bad input gets one clear line saying what is wrong and how to fix it."""
 
+import os
+from unittest import mock
+
 import numpy as np
 import pytest
 
 import alnb
-from alnb import notebooks, pseudo, results, scales
+from alnb import notebooks, pseudo, results, runner, scales
 from alnb.config import ALConfig
 
 SYN = alnb.synthetic_dataset(n_train=200, n_test=50)
@@ -38,6 +41,14 @@ BAD = [
     (cfg(dataset=5), ValueError, "dataset must be None or a dataset name, got 5"),
     (cfg(strategy="badge", model="cnn1"), ValueError, "badge is implemented for ANN1 only"),
     (cfg(mc_passes=0), ValueError, "mc_passes must be a positive integer, got 0"),
+    (cfg(seeds=10**9), ValueError, "seeds=1000000000 would run as that many vmapped lanes"),
+    (cfg(first_seed=2**40), ValueError, "past 2\\*\\*32 - 1 .a JAX key keeps 32 bits"),
+    (cfg(first_seed=2**32 - 2, seeds=3), ValueError, "choose first_seed \\+ seeds <= 2"),
+    (lambda: with_env(runner.default_jobs, ALNB_JOBS="abc"), ValueError,
+     "ALNB_JOBS='abc': give a whole number of local processes >= 1"),
+    (lambda: with_env(runner.default_jobs, ALNB_JOBS="0"), ValueError, "ALNB_JOBS='0'"),
+    (lambda: scales.parse_datasets(notebooks.parameter_value("")), ValueError,
+     "datasets is empty; give a comma-separated list"),
     (lambda: alnb.run_active_learning(123, ALConfig()), TypeError,
      "takes a Dataset or a dataset name, got int; use alnb.load_dataset"),
     (lambda: alnb.run_active_learning(SYN, "margin"), TypeError, "takes an ALConfig, got str"),
@@ -54,6 +65,11 @@ BAD = [
      notebooks.NotebookFailed,
      "03_data_split.ipynb has no parameter 'sedes'; it takes datasets, scale, seeds"),
 ]
+
+
+def with_env(call, **env):
+    with mock.patch.dict(os.environ, env):
+        return call()
 
 
 @pytest.mark.parametrize("call, error, message", BAD, ids=[m[:40] for _, _, m in BAD])

@@ -88,3 +88,12 @@ def test_a_headerless_cache_file_fails_clearly(tmp_path):
     path.write_bytes(gzip.compress(b""))
     with pytest.raises(results.CacheError, match="unreadable"):
         results.cached_run(SYN, CFG, tmp_path, progress=False)
+
+
+def test_a_damaged_sidecar_fails_clearly_naming_the_file(tmp_path):
+    results.cached_run(SYN, CFG, tmp_path, progress=False)
+    (path,) = tmp_path.glob("*.csv.gz")
+    path.with_name(path.name + ".json").write_text('{"sha256": "ab')  # cut off mid-write
+    with pytest.raises(results.CacheError, match=r"\.csv\.gz\.json: not a readable sidecar .* "
+                                                 "delete .* to recompute it"):
+        results.cached_run(SYN, CFG, tmp_path, progress=False)

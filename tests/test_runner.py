@@ -1,5 +1,6 @@
 import dataclasses
 import filecmp
+import functools
 import json
 import multiprocessing
 import os
@@ -121,3 +122,47 @@ def test_later_tiers_are_read_once_cached_and_a_longer_run_stands_in_for_a_short
     # Now the longer run stands in for the short one (its seeds, not the short one's extra).
     assert sorted(longer.seed.unique()) == [0, 1] and longer.n_labeled.max() == 300
     assert len(longer) == 2 * 4
+
+
+def _fails(message):
+    raise ValueError(message)
+
+
+def test_a_failed_job_does_not_stop_the_others_and_every_failure_is_reported(tmp_path):
+    done = tmp_path / "done"
+    done.mkdir()
+    tasks = [functools.partial(_touch, done / "a"), functools.partial(_fails, "first"),
+             functools.partial(_touch, done / "b"), functools.partial(_fails, "second")]
+    for n_jobs in (1, 2):
+        with pytest.raises(runner.JobsFailed, match=r"2 of 4 jobs failed .*\n- _fails\('first'\)"
+                                                    r": ValueError: first\n- _fails\('second'\)"):
+            runner.run_all(tasks, n_jobs=n_jobs)
+        assert sorted(p.name for p in done.iterdir()) == ["a", "b"]
+        for p in done.iterdir():
+            p.unlink()
+    # One failure is raised as it is, after the others ran.
+    with pytest.raises(ValueError, match="^only$"):
+        runner.run_all([functools.partial(_fails, "only"), functools.partial(_touch, done / "c")])
+    assert (done / "c").exists()
+
+
+def _touch(path):
+    path.touch()
+
+
+def test_a_scheduler_without_workers_or_an_address_that_is_not_dask_fails_clearly(monkeypatch):
+    from dask.distributed import LocalCluster
+
+    monkeypatch.setattr(runner, "CONNECT_S", 3)
+    monkeypatch.setattr(runner, "WORKERS_S", 3)
+    with LocalCluster(n_workers=0, dashboard_address=None) as cluster:
+        with pytest.raises(RuntimeError, match="has no workers after 3 s; start one with `dask "
+                                               "worker"):
+            runner.run_all([time.time], scheduler=cluster.scheduler_address)
+    with socket.socket() as mute:  # listens, never speaks Dask
+        mute.bind(("127.0.0.1", 0))
+        mute.listen()
+        address = f"tcp://127.0.0.1:{mute.getsockname()[1]}"
+        with pytest.raises(RuntimeError, match=f"No Dask scheduler answered at "
+                                               f"ALNB_SCHEDULER={address} within 3 s"):
+            runner.run_all([time.time], scheduler=address)
