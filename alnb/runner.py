@@ -14,21 +14,43 @@ import os
 import socket
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import joblib
 import pandas as pd
 
-# A lock older than this is taken over even when its owner cannot be checked (another host).
-STALE_S = 24 * 3600
+# The owner of a lock touches it every HEARTBEAT_S while it computes; a lock untouched for
+# STALE_S is taken over, whatever host wrote it.
+HEARTBEAT_S, STALE_S = 30, 300
 
 
-def _owner_alive(lock: dict) -> bool:
-    if lock.get("host") != socket.gethostname():
-        return time.time() - lock.get("time", 0) < STALE_S
+def _stale(lock_path: Path, held: dict | None) -> bool:
+    """Whether a held lock may be taken over: its owner (on this host) is dead, or its
+    heartbeat is older than STALE_S. A lock from before heartbeats (this host, no
+    "heartbeat") is held while its pid lives; an unreadable one once it is STALE_S old."""
     try:
-        os.kill(lock["pid"], 0)
-    except (ProcessLookupError, KeyError):
+        age = time.time() - lock_path.stat().st_mtime
+    except FileNotFoundError:
+        return False  # released meanwhile: claim it afresh
+    if held is None:
+        if age > STALE_S:
+            warnings.warn(f"{lock_path} is unreadable and {age:.0f} s old: taking it over.",
+                          stacklevel=3)
+            return True
+        return False  # being written right now
+    if held.get("host") == socket.gethostname():
+        if not _pid_alive(held.get("pid")):
+            return True
+        if not held.get("heartbeat"):
+            return False
+    return age > STALE_S
+
+
+def _pid_alive(pid) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, TypeError, ValueError):
         return False
     except PermissionError:
         return True
@@ -36,39 +58,59 @@ def _owner_alive(lock: dict) -> bool:
 
 
 def try_claim(lock_path: Path) -> bool:
-    """Create `lock_path` atomically with this process's host, pid and time. A lock whose
-    owner is dead (same host) or older than STALE_S (other hosts) is taken over."""
+    """Create `lock_path` atomically with this process's host, pid and time; a stale lock
+    (see _stale) is taken over. A lock that cannot be written says why."""
     for _ in range(2):
         try:
             fd = os.open(lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
             try:
-                held = json.loads(lock_path.read_text() or "{}")
-            except (OSError, json.JSONDecodeError):
-                held = {}  # being written right now, or unreadable: look again
-            if held and not _owner_alive(held):
+                held = json.loads(lock_path.read_text())
+            except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+                held = None
+            if _stale(lock_path, held if isinstance(held, dict) else None):
                 lock_path.unlink(missing_ok=True)
                 continue
             return False
-        with os.fdopen(fd, "w") as f:
-            json.dump({"host": socket.gethostname(), "pid": os.getpid(), "time": time.time()}, f)
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump({"host": socket.gethostname(), "pid": os.getpid(), "time": time.time(),
+                           "heartbeat": True}, f)
+        except OSError as e:
+            lock_path.unlink(missing_ok=True)
+            raise OSError(e.errno, f"cannot write the lock {lock_path} ({e.strerror}): the disk "
+                                   f"holding {lock_path.parent} is full or read-only") from None
         return True
     return False
+
+
+def _heartbeat(lock_path: Path, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_S):
+        try:
+            os.utime(lock_path)
+        except OSError:
+            return
 
 
 def compute_once(path: Path, compute, write, read=pd.read_csv,
                  poll_s: float = 1.0) -> pd.DataFrame:
     """The table at `path`, computing it with `compute()` and `write(frame, path)` only if no
-    other runner has or is doing so; a runner that finds the lock held waits for the file."""
+    other runner has or is doing so; a runner that finds the lock held waits for the file.
+    While it computes, a thread keeps the lock's heartbeat."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = path.with_name(path.name + ".lock")
     while not path.exists():
         if try_claim(lock):
+            stop = threading.Event()
+            beat = threading.Thread(target=_heartbeat, args=(lock, stop), daemon=True)
+            beat.start()
             try:
                 if not path.exists():
                     write(compute(), path)
             finally:
+                stop.set()
+                beat.join()
                 lock.unlink(missing_ok=True)
         else:
             time.sleep(poll_s)

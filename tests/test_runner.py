@@ -54,13 +54,52 @@ def test_a_stale_lock_from_a_killed_run_is_taken_over(tmp_path):
     assert got.v.tolist() == [7]
 
 
-def test_a_live_lock_is_respected(tmp_path):
+def _lock(path, age_s=0.0, **held):
+    path.write_text(held.pop("text", None) or json.dumps(
+        {"host": socket.gethostname(), "pid": os.getpid(), "time": time.time(), **held}))
+    os.utime(path, (time.time() - age_s, time.time() - age_s))
+    return path
+
+
+def test_a_live_lock_is_respected_and_a_lock_without_heartbeat_is_taken_over(tmp_path):
     lock = tmp_path / "job.csv.gz.lock"
-    lock.write_text(json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
-                                "time": time.time()}))
-    assert not runner.try_claim(lock)
-    lock.write_text(json.dumps({"host": "elsewhere", "pid": 1, "time": time.time() - 2e5}))
-    assert runner.try_claim(lock)  # another host's lock older than STALE_S
+    old = runner.STALE_S + 10
+    assert not runner.try_claim(_lock(lock, heartbeat=True))  # this process, beating
+    assert not runner.try_claim(_lock(lock, old))  # from before heartbeats: its pid decides
+    assert not runner.try_claim(_lock(lock, host="elsewhere", pid=1))  # fresh, another host
+    assert runner.try_claim(_lock(lock, old, host="elsewhere", pid=1))  # minutes, not a day
+    assert runner.try_claim(_lock(lock, old, heartbeat=True))  # a reused pid, no heartbeat
+    assert not runner.try_claim(_lock(lock, text=" "))  # empty: being written
+    with pytest.warns(UserWarning, match="unreadable and .* s old: taking it over"):
+        assert runner.try_claim(_lock(lock, old, text="\x00garbled"))  # a full disk's lock
+
+
+def test_a_lock_that_cannot_be_written_says_why_and_leaves_none(tmp_path, monkeypatch):
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runner.json, "dump", full)
+    lock = tmp_path / "job.csv.gz.lock"
+    with pytest.raises(OSError, match="cannot write the lock .*No space left on device.*: the "
+                                      "disk holding .* is full or read-only"):
+        runner.try_claim(lock)
+    assert not lock.exists()
+
+
+def test_the_owner_keeps_its_lock_fresh_while_it_computes(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "HEARTBEAT_S", 0.05)
+    path = tmp_path / "job.csv.gz"
+    lock = path.with_name(path.name + ".lock")
+    ages = []
+
+    def compute():
+        os.utime(lock, (time.time() - 1000, time.time() - 1000))
+        time.sleep(0.5)
+        ages.append(time.time() - lock.stat().st_mtime)
+        return pd.DataFrame({"v": [1]})
+
+    runner.compute_once(path, compute, write_atomic)
+    assert ages[0] < 1 and not lock.exists()
 
 
 def test_dask_cluster_writes_the_same_tables_as_a_serial_run(tmp_path, monkeypatch):
