@@ -192,8 +192,9 @@ def record(sc: scales.Scale, job: Job, seconds: float, path=None) -> None:
     row = pd.DataFrame([{"notebook": job.notebook, "job": job.name, "tier": job.tier,
                          "estimate_s": round(job.estimate_s), "seconds": round(seconds),
                          "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}])
-    old = pd.read_csv(path, dtype={"notebook": str}) if path.exists() else None
-    ex.results.write_atomic(pd.concat([old, row]) if old is not None else row, path)
+    with runner.holding(path.with_name(path.name + ".lock")):  # other runners append too
+        old = pd.read_csv(path, dtype={"notebook": str}) if path.exists() else None
+        ex.results.write_atomic(pd.concat([old, row]) if old is not None else row, path)
 
 
 def main(argv=None) -> int:

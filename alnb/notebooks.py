@@ -72,16 +72,18 @@ def record_runtime(notebook: str, scale: str, seconds: float, resumed: bool = Fa
     import pandas as pd
 
     from alnb.results import write_atomic
+    from alnb.runner import holding
 
-    old = pd.read_csv(path) if path.exists() else pd.DataFrame(
-        columns=["notebook", "scale", "seconds", "resumed"])
-    old = old.assign(resumed=old.get("resumed", False)).fillna({"resumed": False})
-    same = (old.notebook == notebook) & (old.scale == scale)
-    if resumed and (same & ~old.resumed.astype(bool)).any():
-        return
-    new = pd.DataFrame([{"notebook": notebook, "scale": scale, "seconds": round(seconds),
-                         "resumed": resumed}])
-    write_atomic(pd.concat([old[~same], new]).sort_values(["notebook", "scale"]), path)
+    with holding(path.with_name(path.name + ".lock")):  # other runs may record at once
+        old = pd.read_csv(path) if path.exists() else pd.DataFrame(
+            columns=["notebook", "scale", "seconds", "resumed"])
+        old = old.assign(resumed=old.get("resumed", False)).fillna({"resumed": False})
+        same = (old.notebook == notebook) & (old.scale == scale)
+        if resumed and (same & ~old.resumed.astype(bool)).any():
+            return
+        new = pd.DataFrame([{"notebook": notebook, "scale": scale, "seconds": round(seconds),
+                             "resumed": resumed}])
+        write_atomic(pd.concat([old[~same], new]).sort_values(["notebook", "scale"]), path)
 
 
 def outputs(parameters: dict) -> dict:

@@ -8,6 +8,7 @@ cluster; unset, jobs run here, in ALNB_JOBS processes (default: one per two core
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -115,6 +116,18 @@ def compute_once(path: Path, compute, write, read=pd.read_csv,
         else:
             time.sleep(poll_s)
     return read(path)
+
+
+@contextlib.contextmanager
+def holding(lock_path: Path, poll_s: float = 0.05):
+    """Hold `lock_path` for a short read-modify-write (the bookkeeping tables that several
+    runners append to), waiting while another holds it."""
+    while not try_claim(lock_path):
+        time.sleep(poll_s)
+    try:
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)
 
 
 def default_jobs() -> int:

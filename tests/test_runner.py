@@ -14,7 +14,7 @@ import pytest
 from conftest import NO_DATA
 
 import alnb
-from alnb import experiments, plotting, runner, scales
+from alnb import campaign, experiments, plotting, runner, scales
 from alnb.results import write_atomic
 from alnb.sections import data_split
 
@@ -205,3 +205,17 @@ def test_a_scheduler_without_workers_or_an_address_that_is_not_dask_fails_clearl
         with pytest.raises(RuntimeError, match=f"No Dask scheduler answered at "
                                                f"ALNB_SCHEDULER={address} within 3 s"):
             runner.run_all([time.time], scheduler=address)
+
+
+def _record_many(args):
+    path, who = args
+    job = campaign.Job("01", "x", 1, 10, None, True)
+    for i in range(40):
+        campaign.record(scales.scale("study"), job._replace(name=f"{who}{i}"), 10, path)
+
+
+def test_two_writers_of_the_campaign_table_keep_every_row(tmp_path):
+    path = tmp_path / "campaign_study.csv"
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(_record_many, [(path, "a"), (path, "b")])
+    assert len(pd.read_csv(path)) == 80 and not list(tmp_path.glob("*.lock"))
