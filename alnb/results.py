@@ -128,21 +128,27 @@ def read_cached(path: Path) -> pd.DataFrame:
     it. A table made under another lock file is read with a warning."""
     path = Path(path)
     fix = f"delete {path.name} and its .json to recompute it"
+    if not _sidecar(path).exists():
+        raise CacheError(f"{path}: no sidecar {_sidecar(path).name}, so the table cannot be "
+                         f"checked: {fix}.")
     try:
-        side = json.loads(_sidecar(path).read_text()) if _sidecar(path).exists() else None
+        side = json.loads(_sidecar(path).read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise CacheError(f"{_sidecar(path)}: not a readable sidecar ({e}): {fix}.") from None
-    if side and _sha256(path) != side["sha256"]:
+        side = str(e)
+    if not isinstance(side, dict) or not {"sha256", "rows", "columns"} <= side.keys():
+        raise CacheError(f"{_sidecar(path)}: not a readable sidecar ({str(side)[:80]}): "
+                         f"{fix}.")
+    if _sha256(path) != side["sha256"]:
         raise CacheError(f"{path}: checksum differs from {_sidecar(path).name}; the file is "
                          f"corrupt or was edited: {fix}.")
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, EOFError) as e:
         raise CacheError(f"{path}: unreadable ({e}): {fix}.") from None
-    if side and (len(frame) != side["rows"] or list(frame.columns) != side["columns"]):
+    if len(frame) != side["rows"] or list(frame.columns) != side["columns"]:
         raise CacheError(f"{path}: {len(frame)} rows and columns {list(frame.columns)[:4]}... "
                          f"where {side['rows']} rows were written: {fix}.")
-    made = (side or {}).get("provenance") or {}
+    made = side.get("provenance") or {}
     if made.get("lock") and made["lock"] != provenance()["lock"]:
         warnings.warn(f"{path.name} was computed under another locked environment "
                       f"(lock {made['lock']}, jax {made['versions']['jax']}); rerun it to "
@@ -164,10 +170,8 @@ def _table(path: Path, compute) -> pd.DataFrame:
 
 
 def cache_path(cache_dir: str | os.PathLike, stem: str) -> Path:
-    """Where a cached table lives: `stem.csv.gz`, or a plain `stem.csv` from before the cache
-    was compressed."""
-    plain = Path(cache_dir) / f"{stem}.csv"
-    return plain if plain.exists() else Path(cache_dir) / f"{stem}.csv.gz"
+    """Where a cached table lives: `stem.csv.gz`."""
+    return Path(cache_dir) / f"{stem}.csv.gz"
 
 
 def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
@@ -177,6 +181,22 @@ def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
                       sort_keys=True, default=str)
     path = cache_path(cache_dir, f"{ds.name}-{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}")
     return _table(path, compute)
+
+
+def _check_config(frame: pd.DataFrame, cfg: ALConfig, ds: Dataset, path: Path) -> None:
+    """A cached run's own config columns must be the requested config's: a table copied
+    under another key is refused."""
+    want = {**cfg.identity(), "dataset": ds.name}
+    for name, value in want.items():
+        if name not in frame:
+            continue  # a field added since (LATER_FIELDS), at the value it ran at
+        got = frame[name].unique()
+        same = (pd.isna(got).all() if value is None else len(got) == 1 and (
+            np.isclose(got[0], value) if isinstance(value, float) else got[0] == value))
+        if not same:
+            raise CacheError(f"{path}: its {name} is {list(got)[:3]}, not the requested "
+                             f"{value!r}: the file is another config's table: delete it and "
+                             "its .json to recompute it.")
 
 
 def run_path(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike) -> Path:
@@ -197,6 +217,7 @@ def cached_run(ds: Dataset, cfg: ALConfig, cache_dir: str | os.PathLike = "resul
 
     path = run_path(ds, cfg, cache_dir)
     frame = _table(path, compute)
+    _check_config(frame, cfg, ds, path)
     n_rounds = len(schedule(cfg, cfg.pool_size or len(ds.x_train))[0])
     if len(frame) != cfg.seeds * n_rounds or set(frame.get("seed", ())) != set(
             range(cfg.first_seed, cfg.first_seed + cfg.seeds)):

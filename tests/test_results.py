@@ -1,6 +1,8 @@
 import dataclasses
 import gzip
+import hashlib
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -76,16 +78,19 @@ def test_cached_tables_carry_provenance_and_corruption_is_caught(tmp_path):
     path.write_bytes(gzip.compress("\n".join(lines[:-1]).encode()))  # a truncated table
     with pytest.raises(results.CacheError, match="checksum differs .* delete"):
         results.cached_run(SYN, CFG, tmp_path, progress=False)
-    path.with_name(path.name + ".json").unlink()  # no sidecar: the row count still catches it
-    with pytest.raises(results.CacheError, match=r"5 rows where 2 seeds x 3 rounds"):
+    path.with_name(path.name + ".json").unlink()  # no sidecar: nothing to check it by
+    with pytest.raises(results.CacheError, match=r"no sidecar .*\.json, so the table cannot be "
+                                                 "checked: delete"):
         results.cached_run(SYN, CFG, tmp_path, progress=False)
 
 
 def test_a_headerless_cache_file_fails_clearly(tmp_path):
     results.cached_run(SYN, CFG, tmp_path, progress=False)
     (path,) = tmp_path.glob("*.csv.gz")
-    path.with_name(path.name + ".json").unlink()
     path.write_bytes(gzip.compress(b""))
+    side = path.with_name(path.name + ".json")
+    side.write_text(json.dumps({**json.loads(side.read_text()), "sha256": hashlib.sha256(
+        path.read_bytes()).hexdigest()}))  # a sidecar that matches the empty file
     with pytest.raises(results.CacheError, match="unreadable"):
         results.cached_run(SYN, CFG, tmp_path, progress=False)
 
@@ -96,4 +101,16 @@ def test_a_damaged_sidecar_fails_clearly_naming_the_file(tmp_path):
     path.with_name(path.name + ".json").write_text('{"sha256": "ab')  # cut off mid-write
     with pytest.raises(results.CacheError, match=r"\.csv\.gz\.json: not a readable sidecar .* "
                                                  "delete .* to recompute it"):
+        results.cached_run(SYN, CFG, tmp_path, progress=False)
+
+
+def test_another_configs_table_under_a_key_is_refused(tmp_path):
+    results.cached_run(SYN, CFG, tmp_path, progress=False)
+    other = dataclasses.replace(CFG, strategy="random")
+    results.cached_run(SYN, other, tmp_path, progress=False)
+    mine, theirs = results.run_path(SYN, CFG, tmp_path), results.run_path(SYN, other, tmp_path)
+    for suffix in ("", ".json"):  # copied with its sidecar, so the checksum matches
+        Path(str(mine) + suffix).write_bytes(Path(str(theirs) + suffix).read_bytes())
+    with pytest.raises(results.CacheError, match=r"its strategy is \['random'\], not the "
+                                                 "requested 'margin': the file is another"):
         results.cached_run(SYN, CFG, tmp_path, progress=False)
