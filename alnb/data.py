@@ -65,7 +65,7 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None) -> Datase
 
     Looks in `data_dir` (else $ALNB_DATA_DIR) for a folder `name/` of canonical files, then in
     Debian's Fashion-MNIST folder, then in tensorflow-datasets. Decoded arrays are cached in
-    $ALNB_CACHE_DIR (default ~/.cache/alnb), keyed by the source files' sizes and times.
+    $ALNB_CACHE_DIR (default ~/.cache/alnb), keyed by the source files' contents.
     """
     if name not in SPECS:
         raise DataError(f"Unknown dataset {name!r}; choose one of {', '.join(SPECS)}.")
@@ -215,13 +215,18 @@ def _cache_dir() -> Path:
 
 
 def _cached(name, files, read):
-    stamp = sorted((str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns)
-                   for p in files.values())
-    key = hashlib.sha1(repr((name, stamp)).encode()).hexdigest()[:16]
+    """The decoded arrays of `files`, from a cache keyed by the files' contents (not their
+    sizes and times) and checked against the digest stored with it: a wrong but valid file
+    there is decoded again, not used."""
+    sums = sorted((str(role), hashlib.sha256(p.read_bytes()).hexdigest())
+                  for role, p in files.items())
+    key = hashlib.sha1(repr((name, sums)).encode()).hexdigest()[:16]
     path = _cache_dir() / f"{name}-{key}.npz"
     try:
         with np.load(path) as z:
-            return {k: z[k] for k in z.files}
+            arrays = {k: z[k] for k in z.files if k != "digest"}
+            if "digest" in z.files and str(z["digest"]) == _digest(arrays):
+                return arrays
     except (OSError, ValueError, EOFError, KeyError, zlib.error, zipfile.BadZipFile):
         pass  # no cache yet, or a damaged one: decode again
     verify_md5(files.values())
@@ -229,11 +234,20 @@ def _cached(name, files, read):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
-        np.savez(tmp, **arrays)
+        np.savez(tmp, digest=_digest(arrays), **arrays)
         os.replace(tmp, path)  # atomic: a killed run never leaves a half-written cache
     except OSError:
         pass  # read-only home: still works, only slower
     return arrays
+
+
+def _digest(arrays: dict) -> str:
+    h = hashlib.sha256()
+    for k in sorted(arrays):
+        a = np.ascontiguousarray(arrays[k])
+        h.update(f"{k}{a.shape}{a.dtype}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
 
 
 def _to_dataset(name, spec, a) -> Dataset:

@@ -108,7 +108,7 @@ def read_cifar(spec, files):
 
 def verify_md5(paths) -> None:
     """Check each file against the MD5SUMS* lists shipped beside it, where they name it. Runs
-    when files are decoded, not on every load (the decoded cache is keyed by size and time)."""
+    when files are decoded, not on every load (the decoded cache is keyed by their contents)."""
     for path in paths:
         listed = {}
         for sums in path.parent.glob("MD5SUMS*"):

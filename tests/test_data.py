@@ -1,5 +1,6 @@
 import gzip
 import lzma
+import os
 import time
 
 import numpy as np
@@ -43,6 +44,28 @@ def test_reads_a_valid_folder_and_caches(tmp_path):
     assert list((tmp_path / "cache").glob("mnist-*.npz"))
     again = alnb.load_dataset("mnist", data_dir=tmp_path)
     np.testing.assert_array_equal(again.y_train, d.y_train)
+
+
+def test_the_decoded_cache_follows_the_files_contents_and_ignores_a_wrong_file(tmp_path):
+    folder = write_mnist(tmp_path / "mnist")
+    for p in folder.glob("*.gz"):  # uncompressed: new labels keep the file's size
+        p.with_suffix("").write_bytes(gzip.decompress(p.read_bytes()))
+        p.unlink()
+    first = alnb.load_dataset("mnist", data_dir=tmp_path)
+    (cached,) = (tmp_path / "cache").glob("mnist-*.npz")
+    with np.load(cached) as z:
+        wrong = {k: z[k] for k in z.files if k != "digest"}
+    wrong["y_train"] = (wrong["y_train"] + 1) % 10
+    np.savez(cached, **wrong)  # a valid file with the wrong arrays
+    np.testing.assert_array_equal(alnb.load_dataset("mnist", data_dir=tmp_path).y_train,
+                                  first.y_train)
+    # New labels of the same size, with the old file's times: decoded afresh.
+    labels = folder / "train-labels-idx1-ubyte"
+    stat = labels.stat()
+    labels.write_bytes(idx_bytes((np.arange(60000) + 3) % 10, formats.IDX_LABELS))
+    assert labels.stat().st_size == stat.st_size
+    os.utime(labels, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert alnb.load_dataset("mnist", data_dir=tmp_path).y_train[:3].tolist() == [3, 4, 5]
 
 
 def test_accepts_uncompressed_idx(tmp_path):
