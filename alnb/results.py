@@ -39,9 +39,17 @@ def data_fingerprint(ds: Dataset) -> str:
     return h.hexdigest()[:12]
 
 
+def _engine() -> dict:
+    """What besides the config decides a table's numbers: the engine version, and XLA_FLAGS
+    where set (smoke compiles at -O0), so one key never holds numbers of two compilations.
+    Without flags it is the engine alone, the key of every committed table."""
+    flags = sorted(os.environ.get("XLA_FLAGS", "").split())
+    return {"engine": ENGINE_VERSION, **({"xla_flags": flags} if flags else {})}
+
+
 def config_key(cfg: ALConfig, ds: Dataset) -> str:
-    blob = json.dumps({"config": cfg.identity(), "data": data_fingerprint(ds),
-                       "engine": ENGINE_VERSION}, sort_keys=True)
+    blob = json.dumps({"config": cfg.identity(), "data": data_fingerprint(ds), **_engine()},
+                      sort_keys=True)
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
 
@@ -177,7 +185,7 @@ def cache_path(cache_dir: str | os.PathLike, stem: str) -> Path:
 def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
            compute) -> pd.DataFrame:
     """`compute()`'s frame, read from `cache_dir` when the same spec has run on this data."""
-    blob = json.dumps({"spec": spec, "data": data_fingerprint(ds), "engine": ENGINE_VERSION},
+    blob = json.dumps({"spec": spec, "data": data_fingerprint(ds), **_engine()},
                       sort_keys=True, default=str)
     path = cache_path(cache_dir, f"{ds.name}-{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}")
     return _table(path, compute)

@@ -114,3 +114,12 @@ def test_another_configs_table_under_a_key_is_refused(tmp_path):
     with pytest.raises(results.CacheError, match=r"its strategy is \['random'\], not the "
                                                  "requested 'margin': the file is another"):
         results.cached_run(SYN, CFG, tmp_path, progress=False)
+
+
+def test_xla_flags_that_change_numerics_are_part_of_the_key(monkeypatch):
+    monkeypatch.delenv("XLA_FLAGS", raising=False)
+    plain = results.config_key(CFG, SYN)
+    monkeypatch.setenv("XLA_FLAGS", "--xla_backend_optimization_level=0")
+    assert results.config_key(CFG, SYN) != plain
+    monkeypatch.setenv("XLA_FLAGS", "  ")
+    assert results.config_key(CFG, SYN) == plain  # no flags: the committed tables' key
