@@ -110,7 +110,9 @@ def run_plan(plan, data: dict, sc: Scale, cache_dir, progress: bool = True) -> p
     then read them all from the cache; one tidy frame with `figure`, where a run with extra
     seeds reads as one run of all its seeds. Tier 4 is read only once the campaign has
     cached it: its extra seeds one by one, its runs whole, and a run continued in tier 4
-    (the same config with more rounds) then stands in for the shorter one."""
+    (the same config with more rounds) then stands in for the shorter one. The cache folder
+    travels to workers as an absolute path: theirs is not the notebook's working folder."""
+    cache_dir = Path(cache_dir).resolve()
     runs, waiting = [], 0
     for figure, name, changes in plan:
         ds = data[name]

@@ -219,3 +219,24 @@ def test_two_writers_of_the_campaign_table_keep_every_row(tmp_path):
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         pool.map(_record_many, [(path, "a"), (path, "b")])
     assert len(pd.read_csv(path)) == 80 and not list(tmp_path.glob("*.lock"))
+
+
+def test_a_notebooks_relative_cache_folder_reaches_dask_workers_as_its_own(tmp_path,
+                                                                           monkeypatch):
+    from dask.distributed import LocalCluster
+
+    syn = alnb.synthetic_dataset(n_train=300, n_test=50)
+    plan = [("fig", "synthetic", {"strategy": "random", "n_rounds": 2, "hidden": 8,
+                                  "pool_size": None})]
+    sc = scales.scale("smoke", seeds=1)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # workers started from here
+        (tmp_path / "notebooks").mkdir()
+        monkeypatch.chdir(tmp_path / "notebooks")
+        monkeypatch.setenv("ALNB_SCHEDULER", cluster.scheduler_address)
+        monkeypatch.setenv("ALNB_USE_LOG", str(tmp_path / "uses"))  # this process's reads
+        df = experiments.run_plan(plan, {"synthetic": syn}, sc, "../results/cache",
+                                  progress=False)
+    assert len(df) == 2 and len(list((tmp_path / "results" / "cache").glob("*.csv.gz"))) == 1
+    # The worker computed it where the notebook reads it: here it was only read.
+    assert (tmp_path / "uses").read_text().split()[0] == "cached"
