@@ -123,3 +123,11 @@ def test_xla_flags_that_change_numerics_are_part_of_the_key(monkeypatch):
     assert results.config_key(CFG, SYN) != plain
     monkeypatch.setenv("XLA_FLAGS", "  ")
     assert results.config_key(CFG, SYN) == plain  # no flags: the committed tables' key
+
+
+def test_a_seeds_lane_layout_is_part_of_its_key():
+    # XLA's batched kernels can differ with the number of lanes beside a seed, so seed 0 in
+    # a run of 2 seeds and in one of 5 are different runs, never read as each other.
+    keys = {results.config_key(dataclasses.replace(CFG, first_seed=f, seeds=s), SYN)
+            for f, s in ((0, 1), (0, 2), (0, 5), (1, 1), (1, 4))}
+    assert len(keys) == 5
