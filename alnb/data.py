@@ -77,6 +77,11 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None) -> Datase
             missing = "no dataset files there" if folder.is_dir() else "no such folder"
             looked.append(f"{folder} ({why}): {missing}")
             continue
+        locked = [str(f) for f in files.values() if not os.access(f, os.R_OK)]
+        if locked:
+            raise DataError(f"{', '.join(locked)}: not readable by this user (permission "
+                            "denied); make the data files readable (chmod a+r) or point "
+                            "ALNB_DATA_DIR at a readable copy.")
         arrays = _cached(name, files, lambda files=files: read_canonical(name, spec, files))
         return _to_dataset(name, spec, arrays)
     return _to_dataset(name, spec, _load_tfds(name, spec, looked))

@@ -68,6 +68,15 @@ def test_the_decoded_cache_follows_the_files_contents_and_ignores_a_wrong_file(t
     assert alnb.load_dataset("mnist", data_dir=tmp_path).y_train[:3].tolist() == [3, 4, 5]
 
 
+def test_an_unreadable_data_file_is_named_as_a_permission_problem(tmp_path, monkeypatch):
+    write_mnist(tmp_path / "mnist")
+    # As chmod 0 would, for a user other than root (who reads any file).
+    monkeypatch.setattr(data.os, "access", lambda path, mode: "train-labels" not in str(path))
+    with pytest.raises(alnb.DataError, match="train-labels-idx1-ubyte.gz: not readable by this "
+                                             "user .permission denied.; make the data files"):
+        alnb.load_dataset("mnist", data_dir=tmp_path)
+
+
 def test_accepts_uncompressed_idx(tmp_path):
     folder = write_mnist(tmp_path / "mnist")
     for p in folder.glob("*.gz"):
