@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -20,6 +21,24 @@ from alnb.experiments import ROOT
 from alnb.scales import SCALES
 
 NOTEBOOKS = ROOT / "notebooks"
+
+
+def ipc_kernel_manager():
+    """A kernel manager whose kernel talks over IPC sockets in a private temporary folder,
+    so a headless run opens no TCP port (and prints no 'running over TCP' warning)."""
+    from jupyter_client.manager import KernelManager
+
+    class IPCKernelManager(KernelManager):
+        def __init__(self, **kw):
+            self._folder = tempfile.mkdtemp(prefix="alnb-kernel-")
+            super().__init__(**{"transport": "ipc", "ip": f"{self._folder}/kernel", **kw})
+
+        def cleanup_resources(self, restart=False):
+            super().cleanup_resources(restart)
+            if not restart:
+                shutil.rmtree(self._folder, ignore_errors=True)
+
+    return IPCKernelManager
 
 
 class NotebookFailed(RuntimeError):
@@ -57,7 +76,8 @@ def execute(nb: Path, parameters: dict, out_dir: Path = ROOT / "build",
         with mock.patch.dict(os.environ, env):  # the kernel inherits this environment
             papermill.execute_notebook(str(nb), str(out), parameters=parameters,
                                        cwd=str(NOTEBOOKS), kernel_name="python3",
-                                       progress_bar=False)
+                                       progress_bar=False,
+                                       kernel_manager_class=ipc_kernel_manager())
     except papermill.PapermillExecutionError as e:
         raise NotebookFailed(f"{nb.name}: cell {e.exec_count} failed with {e.ename}: "
                              f"{e.evalue}\n(executed copy with the traceback: {out})") from None

@@ -71,3 +71,16 @@ def test_only_the_study_scale_writes_the_committed_figures():
     assert smoke["results_dir"] == "../build/smoke/results"
     mine = notebooks.outputs({"scale": "quick", "figures_dir": "/tmp/x"})
     assert mine["figures_dir"] == "/tmp/x"  # an explicit folder wins
+
+
+def test_headless_kernels_talk_over_ipc_and_open_no_tcp_port(tmp_path, capfd):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import json, ipykernel\nprint(json.loads(ipykernel.get_connection_info())['transport'])")])
+    path = tmp_path / "00_probe.ipynb"
+    nbformat.write(nb, path)
+    out = notebooks.execute(path, {}, out_dir=tmp_path / "out")
+    assert nbformat.read(out, 4).cells[0].outputs[0]["text"].strip() == "ipc"
+    assert "running over TCP" not in capfd.readouterr().err
+    assert not list(tmp_path.glob("kernel*"))
