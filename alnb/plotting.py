@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from alnb.claims import span  # noqa: E402
+from alnb.claims import EARLY, span  # noqa: E402
 from alnb.config import ALConfig  # noqa: E402
 from alnb.stats import t_interval  # noqa: E402
 
@@ -46,11 +46,24 @@ def learning_curves(ax, frame: pd.DataFrame, hue: str, y: str = "test_acc",
         (line,) = ax.plot(xs * scale, mean, label=label(key), **line_kw)
         ax.fill_between(xs * scale, mean - half, mean + half, color=line.get_color(), alpha=0.2,
                         linewidth=0)
-    ax.set_xlabel("% of the pool labeled" if x == "frac_labeled" else x)
+    if x == "frac_labeled":
+        early_window(ax)
+    ax.set_xlabel("% of the pool labeled (log scale above 1%)" if x == "frac_labeled" else x)
     ax.set_ylabel({"test_acc": "test accuracy", "train_acc": "train accuracy on L (after)",
                    "train_acc_running": "train accuracy (Keras: last epoch)",
                    "batch_margin": r"$\bar I^M_B$"}.get(y, y))
     return ax
+
+
+def early_window(ax) -> None:
+    """A % of the pool axis that gives the first rounds room, the same on every curve: linear
+    to 1%, logarithmic above, the early window shaded and the claims' early fractions (5%,
+    10%, 25%) marked."""
+    ax.set_xscale("symlog", linthresh=1, linscale=0.5)
+    ax.set_xticks([0, 1, 5, 10, 25, 50, 100], ["0", "1", "5", "10", "25", "50", "100"])
+    ax.axvspan(0, 100 * max(EARLY), color="#fff4d6", zorder=0, linewidth=0)
+    for frac in EARLY:
+        ax.axvline(100 * frac, color="0.35", linestyle=":", linewidth=0.9, zorder=0.5)
 
 
 def grid(frame: pd.DataFrame, panels: list[str], hue: str, y: str = "test_acc",
