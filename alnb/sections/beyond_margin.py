@@ -8,6 +8,7 @@ import json
 import pandas as pd
 
 from alnb import align, runner, stats
+from alnb import efficiency as label_efficiency
 from alnb.claims import EARLY, gaps, pct, row, table
 from alnb.experiments import ROOT, estimate_plan, run_plan
 from alnb.paper_claims import BEYOND
@@ -91,6 +92,11 @@ def claims(df: pd.DataFrame, costs: pd.Series | None = None) -> pd.DataFrame:
         rows.append(row("Per-round cost relative to Margin (|L| = 12,000, make bench)",
                         "beyond the paper", [], "measured", ", ".join(ratios), ids=(BEYOND,)))
     return table(rows)
+
+
+def efficiency(df: pd.DataFrame) -> pd.DataFrame:
+    """Each strategy's speed-up over Random, cumulative, to where the runs stop (25%)."""
+    return label_efficiency.versus_random(df)
 
 
 def run(sc: Scale, datasets: list[str], cache_dir) -> pd.DataFrame:

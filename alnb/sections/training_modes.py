@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from alnb import align, runner, stats
+from alnb import efficiency as label_efficiency
 from alnb.claims import EARLY, gaps, pct, pick, reached, row, table, untested
 from alnb.experiments import LATER, estimate_plan, run_plan
 from alnb.scales import Scale
@@ -371,6 +372,12 @@ def acquisition_size(df: pd.DataFrame, datasets) -> dict:
 def run(sc: Scale, datasets: list[str], cache_dir) -> pd.DataFrame:
     """Every run of the plan, from the cache where it ran before: one tidy frame."""
     return run_plan(plan(sc, datasets), {d: runner.dataset(d) for d in datasets}, sc, cache_dir)
+
+
+def efficiency(df: pd.DataFrame) -> pd.DataFrame:
+    """Beyond the paper: Margin's and Entropy's speed-up over Random in each mode (Fig. 1's
+    runs; alnb.efficiency)."""
+    return label_efficiency.versus_random(pick(df, figure="fig1", hidden=100))
 
 
 def cost(sc: Scale, datasets: list[str]) -> float:
