@@ -231,15 +231,16 @@ def coverage(results=RESULTS) -> str:
     status = pd.Series([_status(rows[rows.id == c.id]) if (rows.id == c.id).any() else "no row"
                         for c in paper_claims.CLAIMS if c.kind == paper_claims.RESULT])
     counts = status.value_counts()
+    untested = counts.get("not tested here", 0)
     return (f"The inventory (`alnb/paper_claims.py`) lists **{len(kinds)} statements** of the "
             f"paper: {int((kinds == paper_claims.RESULT).sum())} results, "
             f"{int((kinds == paper_claims.INTERPRETATION).sum())} interpretations no run here "
             f"can test, and {int((kinds == paper_claims.SETTING).sum())} settings. Of the "
             f"results, **{counts.get('as stated', 0)} are judged as the paper states them**, "
             f"{counts.get('by a stated proxy', 0)} through a stated proxy (the row says what "
-            f"differs and why), and {counts.get('not tested here', 0)} are not tested here (the "
-            f"row says what they wait for)" + (f"; {counts['no row']} have no row" if
-                                               "no row" in counts else "") + ".")
+            f"differs and why), and {untested} {'is' if untested == 1 else 'are'} not tested "
+            f"here (the row says what {'it waits' if untested == 1 else 'they wait'} for)"
+            + (f"; {counts['no row']} have no row" if "no row" in counts else "") + ".")
 
 
 def inventory_table(results=RESULTS) -> str:
