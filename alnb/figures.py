@@ -330,3 +330,14 @@ def label_efficiency(t: pd.DataFrame, sc: Scale):
     caption(fig, "Label efficiency against Random (beyond the paper; 1 = no saving)", sc.name,
             span(t.n[t.n > 0]))
     return fig
+
+
+def class_balance(shares: pd.DataFrame, sc: Scale):
+    """Beyond the paper: the least-represented class's share of each batch and of L, per
+    strategy (alnb.diagnostics.class_shares); the dotted line is a perfect balance, 1 / C."""
+    fig = metric_grid(shares, ["min_batch_share", "min_l_share"], "dataset", hue="strategy")
+    for ax in fig.axes:
+        ax.axhline(0.1, color="grey", linestyle=":", linewidth=0.8)
+    caption(fig, "Class balance of the batches and of L, cumulative (beyond the paper)",
+            sc.name, shares)
+    return fig

@@ -51,7 +51,9 @@ def learning_curves(ax, frame: pd.DataFrame, hue: str, y: str = "test_acc",
     ax.set_xlabel("% of the pool labeled (log scale above 1%)" if x == "frac_labeled" else x)
     ax.set_ylabel({"test_acc": "test accuracy", "train_acc": "train accuracy on L (after)",
                    "train_acc_running": "train accuracy (Keras: last epoch)",
-                   "batch_margin": r"$\bar I^M_B$"}.get(y, y))
+                   "batch_margin": r"$\bar I^M_B$",
+                   "min_batch_share": "rarest class's share of the batch",
+                   "min_l_share": "rarest class's share of L"}.get(y, y))
     return ax
 
 

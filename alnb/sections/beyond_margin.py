@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from alnb import align, runner, stats
+from alnb import align, diagnostics, runner, stats
 from alnb import efficiency as label_efficiency
 from alnb.claims import EARLY, gaps, pct, row, table
 from alnb.experiments import ROOT, estimate_plan, run_plan
@@ -92,6 +92,12 @@ def claims(df: pd.DataFrame, costs: pd.Series | None = None) -> pd.DataFrame:
         rows.append(row("Per-round cost relative to Margin (|L| = 12,000, make bench)",
                         "beyond the paper", [], "measured", ", ".join(ratios), ids=(BEYOND,)))
     return table(rows)
+
+
+def class_balance(df: pd.DataFrame) -> pd.DataFrame:
+    """Beyond the paper: the rarest class's share of each batch and of L, per strategy,
+    cumulative (alnb.diagnostics)."""
+    return diagnostics.class_shares(df)
 
 
 def efficiency(df: pd.DataFrame) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alnb import align, runner, stats
+from alnb import align, diagnostics, runner, stats
 from alnb import efficiency as label_efficiency
 from alnb.claims import EARLY, gaps, pct, pick, reached, row, table, untested
 from alnb.experiments import LATER, estimate_plan, run_plan
@@ -372,6 +372,12 @@ def acquisition_size(df: pd.DataFrame, datasets) -> dict:
 def run(sc: Scale, datasets: list[str], cache_dir) -> pd.DataFrame:
     """Every run of the plan, from the cache where it ran before: one tidy frame."""
     return run_plan(plan(sc, datasets), {d: runner.dataset(d) for d in datasets}, sc, cache_dir)
+
+
+def class_balance(df: pd.DataFrame) -> pd.DataFrame:
+    """Beyond the paper: the rarest class's share of each batch and of L, per strategy,
+    cumulative (alnb.diagnostics)."""
+    return diagnostics.class_shares(pick(df, figure="fig1", hidden=100, mode="cumulative"))
 
 
 def efficiency(df: pd.DataFrame) -> pd.DataFrame:
