@@ -21,9 +21,9 @@ def _with_run(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(run=df.strategy + " / " + df["mode"])
 
 
-def fig1ab(df: pd.DataFrame, sc: Scale):
+def fig1ab(df: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     runs = pick(df, figure="fig1")
-    fig = grid(_with_run(runs), ["dataset"], hue="run")
+    fig = grid(_with_run(runs), ["dataset"], hue="run", reference=reference)
     caption(fig, "Fig. 1a/1b: test accuracy, ANN1(100, 1 epoch)", sc.name, runs)
     return fig
 
@@ -263,10 +263,10 @@ def gpla_in_loop(loop: pd.DataFrame, sc: Scale):
 
 # --- notebook 06: beyond the paper -------------------------------------------------------------
 
-def beyond_curves(df: pd.DataFrame, sc: Scale):
+def beyond_curves(df: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     """Test accuracy against |L|, up to where every strategy's runs go."""
     end = df.groupby(["dataset", "strategy"]).frac_labeled.max().min()
-    fig = grid(df[df.frac_labeled <= end], ["dataset"], hue="strategy")
+    fig = grid(df[df.frac_labeled <= end], ["dataset"], hue="strategy", reference=reference)
     caption(fig, "Margin, Entropy, Random, BALD, BADGE and Core-Set: ANN1(100, 1 epoch), "
             f"cumulative, to {100 * end:.0f}% labeled", sc.name, df)
     return fig

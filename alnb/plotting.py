@@ -69,12 +69,19 @@ def early_window(ax) -> None:
 
 
 def grid(frame: pd.DataFrame, panels: list[str], hue: str, y: str = "test_acc",
-         label=str, height: float = 3.4):
-    """One learning-curve panel per combination of the `panels` columns (in data order)."""
+         label=str, height: float = 3.4, reference: pd.DataFrame | None = None):
+    """One learning-curve panel per combination of the `panels` columns (in data order);
+    with `reference` (per-seed test accuracy of the network trained on the whole pool, by
+    dataset), its 95% band on each data set's panels."""
     keys = list(dict.fromkeys(map(tuple, frame[panels].to_numpy())))
     fig, axes = plt.subplots(1, len(keys), figsize=(4.6 * len(keys), height), squeeze=False)
     for ax, key in zip(axes[0], keys, strict=True):
         sub = frame[(frame[panels].to_numpy() == np.array(key, dtype=object)).all(axis=1)]
+        if reference is not None and "dataset" in panels:
+            full = reference[reference.dataset == key[panels.index("dataset")]]
+            mean, half = band(full.test_acc.to_numpy(float))
+            ax.axhspan(mean - half, mean + half, color="0.7", alpha=0.5, linewidth=0)
+            ax.axhline(mean, color="0.3", linewidth=0.9, label="all labels (full pool)")
         learning_curves(ax, sub, hue, y=y, label=label)
         ax.set_title(", ".join(str(k) for k in key))
         ax.legend(fontsize="small")

@@ -10,6 +10,7 @@ from alnb import align, diagnostics, runner, stats
 from alnb import efficiency as label_efficiency
 from alnb.claims import EARLY, gaps, pct, pick, reached, row, table, untested
 from alnb.experiments import LATER, estimate_plan, run_plan
+from alnb.reference import ann1 as full_data  # noqa: F401 (the notebook's)
 from alnb.scales import Scale
 from alnb.scoring import PAPER_STRATEGIES, REGISTRY
 from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
