@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import isotonic_regression
 
 from alnb.stats import t_interval
 
@@ -90,6 +91,13 @@ def running_mean(curve: pd.Series | pd.DataFrame, window: float = 0.05):
     a seed's curve (or a frame of seeds' curves, rounds as rows) smoothed before a plateau, an
     onset or a crossover is located on it."""
     return curve.rolling(max(1, round(window * len(curve))), center=True, min_periods=1).mean()
+
+
+def rising(curve: pd.Series, window: float = 0.05) -> np.ndarray:
+    """A seed's curve as cumulative training expects it in expectation: its running mean,
+    made non-decreasing by isotonic regression (a plateau or a crossing read on it is not a
+    maximum over noisy rounds)."""
+    return isotonic_regression(running_mean(curve.reset_index(drop=True), window).to_numpy()).x
 
 
 def change(frame: pd.DataFrame, start: float, end: float, at: str = "n_labeled",

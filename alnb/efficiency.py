@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import isotonic_regression
 
 from alnb import align
 from alnb.stats import t_interval
@@ -22,9 +21,7 @@ FRACS = (0.05, 0.10, 0.25)
 def smoothed(seed_curve: pd.DataFrame, window: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """One seed's (|L|, smoothed non-decreasing test accuracy), rounds in order."""
     s = seed_curve.sort_values("n_labeled")
-    fit = isotonic_regression(align.running_mean(s.test_acc.reset_index(drop=True),
-                                                 window).to_numpy()).x
-    return s.n_labeled.to_numpy(float), fit
+    return s.n_labeled.to_numpy(float), align.rising(s.test_acc, window)
 
 
 def labels_to_reach(run: pd.DataFrame, targets: pd.Series) -> pd.Series:
@@ -50,9 +47,8 @@ def labels_to_reach(run: pd.DataFrame, targets: pd.Series) -> pd.Series:
 def speedup(run: pd.DataFrame, reference: pd.DataFrame, frac: float) -> dict:
     """The labels `reference` (Random) has at `frac` of the pool over the labels `run` needs
     to reach the accuracy the reference's smoothed curve has there, per seed (the seeds both
-    have, paired);
-    its geometric mean with a 95% t interval on the log scale, and how many seeds never reach
-    it within the run."""
+    have, paired); its geometric mean with a 95% t interval on the log scale, and how many
+    seeds never reach it within the run."""
     pool = align.labels_at(reference, 1.0, "frac_labeled")
     targets = {}
     for seed, s in reference[reference.seed.isin(run.seed)].groupby("seed"):

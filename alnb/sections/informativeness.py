@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import isotonic_regression
 
 from alnb import align, runner, scales, stats
 from alnb.claims import EARLY, gain_contrast, gain_correlation, gaps, pct, pick, reached, row, table
@@ -62,7 +61,7 @@ def stopping_rule(runs: pd.DataFrame, thresholds=(-0.1, -0.3, -0.5, -0.7, -0.9),
     for threshold in thresholds:
         stop, loss, plateau = [], [], []
         for _, s in runs.sort_values("round").groupby("seed"):
-            fit = isotonic_regression(align.running_mean(s.test_acc, window).to_numpy()).x
+            fit = align.rising(s.test_acc, window)
             best = fit.max()
             below = np.flatnonzero((s["round"] > 0).to_numpy()
                                    & (s.batch_margin < threshold).to_numpy())
