@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lock test smoke figures campaign report bench peers-env lint lab clean
+.PHONY: setup lock test smoke figures campaign report book bench peers-env lint lab clean
 
 setup: $(STAMP)
 
@@ -55,6 +55,11 @@ campaign: $(STAMP)
 # The README's claims and runtime tables, from results/claims_*.csv and results/runtimes.csv.
 report: $(STAMP)
 	$(PY) -m alnb.report
+
+# The study as a site: the notebooks executed at study scale from the cache (no training), the
+# claims inventory and the how-to pages of book/, into build/book/html.
+book: $(STAMP)
+	$(PY) -m alnb.book
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py

@@ -41,14 +41,19 @@ def per_seed_at(frame: pd.DataFrame, value: float, at: str = "n_labeled",
     if column not in frame or frame[column].isna().all():
         raise ValueError(f"{describe(frame)} has no values of {column}; rerun it with this "
                          "version of alnb.")
-    for seed, s in frame.dropna(subset=[column]).groupby("seed"):
-        s = s.sort_values("n_labeled")
-        lo, hi = s.n_labeled.min(), s.n_labeled.max()
-        if not lo - 1e-9 <= n <= hi + 1e-9:
+    y = frame[column].to_numpy(float)
+    keep = ~np.isnan(y)
+    seeds, x, y = frame.seed.to_numpy()[keep], frame.n_labeled.to_numpy(float)[keep], y[keep]
+    order = np.lexsort((x, seeds))  # by seed, then |L|; numpy, as the claims call it often
+    seeds, x, y = seeds[order], x[order], y[order]
+    cuts = np.flatnonzero(seeds[1:] != seeds[:-1]) + 1
+    for seed, xs, ys in zip(seeds[np.r_[0, cuts]] if len(seeds) else [], np.split(x, cuts),
+                            np.split(y, cuts), strict=True):
+        if not xs[0] - 1e-9 <= n <= xs[-1] + 1e-9:
             raise ValueError(f"{describe(frame)}: |L| = {n:g} lies outside seed {seed}'s grid "
-                             f"[{lo:g}, {hi:g}] of {column}; compare inside the grid.")
-        out[seed] = float(np.interp(n, s.n_labeled, s[column]))
-    return pd.Series(out, name=column).rename_axis("seed")
+                             f"[{xs[0]:g}, {xs[-1]:g}] of {column}; compare inside the grid.")
+        out[seed] = float(np.interp(n, xs, ys))
+    return pd.Series(out, name=column, dtype=float).rename_axis("seed")
 
 
 def covers(frame: pd.DataFrame, value: float, at: str = "n_labeled",

@@ -113,9 +113,11 @@ def read_by(every: list[Job], notebooks=()) -> list[Job]:
     return [j for j in every if not notebooks or set(notebooks) & set(j.needed_by)]
 
 
-def pending(every: list[Job], tier: int, notebooks=()) -> list[Job]:
-    """The uncached jobs of tiers <= `tier`; with `notebooks`, only those one of them reads."""
-    return [j for j in read_by(every, notebooks) if j.tier <= tier and not j.done]
+def pending(every: list[Job], tier: int, notebooks=(), only: bool = False) -> list[Job]:
+    """The uncached jobs of tiers <= `tier` (of tier `tier` alone with `only`); with
+    `notebooks`, only those one of them reads."""
+    return [j for j in read_by(every, notebooks)
+            if (j.tier == tier if only else j.tier <= tier) and not j.done]
 
 
 def order(todo: list[Job]) -> list[Job]:
@@ -135,10 +137,11 @@ def order(todo: list[Job]) -> list[Job]:
     return out
 
 
-def run(sc: scales.Scale, tier: int, log=print, notebooks=()) -> None:
-    """Run every job of tiers <= `tier` that is not cached yet (only those `notebooks` read,
-    when given), in `order`, with a progress line and an ETA from the cost model."""
-    todo = order(pending(jobs(sc), tier, notebooks))
+def run(sc: scales.Scale, tier: int, log=print, notebooks=(), only: bool = False) -> None:
+    """Run every job of tiers <= `tier` (of `tier` alone with `only`) that is not cached yet
+    (only those `notebooks` read, when given), in `order`, with a progress line and an ETA
+    from the cost model."""
+    todo = order(pending(jobs(sc), tier, notebooks, only))
     left = sum(j.estimate_s for j in todo)
     log(f"campaign {sc.name} tier {tier}: {len(todo)} jobs, estimated {left / 3600:.1f} h")
     if os.environ.get("ALNB_SCHEDULER") or runner.default_jobs() > 1:
@@ -203,6 +206,9 @@ def main(argv=None) -> int:
     ap.add_argument("--tier", type=int, default=1, choices=(1, 2, 3, ex.LATER, ex.SEEDS))
     ap.add_argument("--notebook", action="append", default=[], choices=sorted(SECTIONS),
                     help="only the jobs this notebook reads (repeatable)")
+    ap.add_argument("--only-tier", action="store_true",
+                    help="run this tier's jobs alone, not the lower tiers' first (e.g. tier 5's "
+                         "short seed jobs before tier 4's long runs)")
     ap.add_argument("--dry-run", action="store_true", help="list the jobs, run nothing")
     args = ap.parse_args(argv)
     sc = scales.scale(args.scale)
@@ -219,7 +225,7 @@ def main(argv=None) -> int:
                       f"N={n} {makespan(todo, n) / 3600:.1f} h" for n in (1, 2, 4, 8, 16)))
         return 0
     run(sc, args.tier, log=lambda s: print(time.strftime("%H:%M:%S"), s, flush=True),
-        notebooks=args.notebook)
+        notebooks=args.notebook, only=args.only_tier)
     return 0
 
 

@@ -80,3 +80,16 @@ def versus_random(frame: pd.DataFrame, fracs=FRACS) -> pd.DataFrame:
             out.append(table(runs, g[g.strategy == "random"], fracs).assign(dataset=d,
                                                                             mode=mode))
     return pd.concat(out, ignore_index=True)
+
+
+def versus_mode(frame: pd.DataFrame, fracs=FRACS) -> pd.DataFrame:
+    """table() of each strategy's cumulative run against its incremental one (the labels
+    cumulative training needs for incremental's accuracy at each fraction), per data set;
+    `mode` reads "cumulative vs incremental"."""
+    out = []
+    for (d, strategy), g in frame.groupby(["dataset", "strategy"], sort=False):
+        modes = dict(list(g.groupby("mode")))
+        if {"cumulative", "incremental"} <= set(modes):
+            t = table({strategy: modes["cumulative"]}, modes["incremental"], fracs)
+            out.append(t.assign(dataset=d, mode="cumulative vs incremental"))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()

@@ -4,6 +4,8 @@ is one call and a `savefig`."""
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -13,6 +15,7 @@ from alnb import pseudo
 from alnb.claims import next_gain, pick, span
 from alnb.plotting import caption, grid, learning_curves, metric_grid
 from alnb.scales import Scale
+from alnb.seed_counts import lowest_seeds
 
 # --- notebook 01: training modes ---------------------------------------------------------------
 
@@ -48,9 +51,9 @@ def fig1cd(df: pd.DataFrame, sc: Scale):
     return fig
 
 
-def fig8(df: pd.DataFrame, sc: Scale):
+def fig8(df: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     runs = pd.concat([pick(df, figure="fig8"), pick(df, figure="fig1", strategy="random")])
-    fig = grid(_with_run(runs), ["dataset"], hue="run")
+    fig = grid(_with_run(runs), ["dataset"], hue="run", reference=reference)
     caption(fig, "Fig. 8: LC and LS, ANN1(100, 1 epoch)", sc.name, runs)
     return fig
 
@@ -62,16 +65,17 @@ def fig9(df: pd.DataFrame, sc: Scale):
     return fig
 
 
-def fig10(df: pd.DataFrame, sc: Scale):
+def fig10(df: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     runs = pick(df, figure="fig10")
-    fig = grid(_with_run(runs), ["dataset", "hidden"], hue="run")
+    fig = grid(_with_run(runs), ["dataset", "hidden"], hue="run", reference=reference)
     caption(fig, "Fig. 10: ANN1(10) and ANN1(1000), 1 epoch", sc.name, runs)
     return fig
 
 
-def fig11(df: pd.DataFrame, sc: Scale):
+def fig11(df: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     runs = pd.concat([pick(df, figure="fig11"), pick(df, figure="fig1", strategy="margin")])
-    fig = grid(runs, ["dataset", "mode"], hue="acq_size", label=lambda a: f"acquisition {a}")
+    fig = grid(runs, ["dataset", "mode"], hue="acq_size", label=lambda a: f"acquisition {a}",
+               reference=reference)
     caption(fig, "Fig. 11: margin, ANN1(100, 1 epoch)", sc.name, runs)
     return fig
 
@@ -84,9 +88,10 @@ def _cifar_note(df: pd.DataFrame, sc: Scale) -> str:
     return "; CIFAR-10 reduced: " + ", ".join(f"{k} {v}" for k, v in sc.cifar.changes().items())
 
 
-def fig2(df: pd.DataFrame, sc: Scale):
+def fig2(df: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     fig = metric_grid(df, ["test_acc", "train_acc_running", "train_acc", "batch_margin"],
-                      "dataset", hue="strategy", label={"margin": "M", "random": "R (MOR)"}.get)
+                      "dataset", hue="strategy", label={"margin": "M", "random": "R (MOR)"}.get,
+                      reference=reference)
     caption(fig, f"Fig. 2: M and R, cumulative{_cifar_note(df, sc)}", sc.name, df)
     return fig
 
@@ -116,12 +121,12 @@ def stopping_rule(df: pd.DataFrame, stops: pd.DataFrame, sc: Scale):
 
 # --- notebook 03: data split -------------------------------------------------------------------
 
-def fig3(df: pd.DataFrame, sc: Scale, y: str, arrivals):
+def fig3(df: pd.DataFrame, sc: Scale, y: str, arrivals, reference: pd.DataFrame | None = None):
     """Complete pool against pools that arrive in subsets; dashed lines where a subset joins
     (`arrivals(split_runs)` gives those rounds)."""
     df = df.assign(pool=df.pool_splits.map(lambda d: "complete pool" if d == 1
                                            else f"{d} subsets"))
-    fig = grid(df, ["dataset", "figure"], hue="pool", y=y)
+    fig = grid(df, ["dataset", "figure"], hue="pool", y=y, reference=reference)
     for ax, (_, g) in zip(fig.axes, df.groupby(["dataset", "figure"], sort=False), strict=True):
         for frac in arrivals(g[g.pool_splits > 1]).frac_labeled:
             ax.axvline(100 * frac, color="grey", linestyle="--", linewidth=0.8)
@@ -150,9 +155,10 @@ def fig4(bias: pd.DataFrame, dark: pd.DataFrame, sc: Scale):
     return fig
 
 
-def fig5a(starts: pd.DataFrame, sc: Scale):
+def fig5a(starts: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     fig = grid(starts, ["dataset"], hue="initial_size",
-               label=lambda s: "from scratch" if s == 0 else f"random start {s}")
+               label=lambda s: "from scratch" if s == 0 else f"random start {s}",
+               reference=reference)
     caption(fig, "Fig. 5a / 13: Entropy, cumulative, with and without a random start", sc.name,
             starts)
     return fig
@@ -305,13 +311,18 @@ def round_costs(costs: pd.Series):
 
 def label_efficiency(t: pd.DataFrame, sc: Scale):
     """Beyond the paper: each strategy's speed-up over Random (Random's labels at 5, 10 and
-    25% of the pool over the labels the strategy needs for Random's accuracy there), the
-    geometric mean over seeds with its 95% interval, per data set and mode."""
-    keys = list(dict.fromkeys(zip(t.dataset, t["mode"], strict=True)))
-    fig, axes = plt.subplots(1, len(keys), figsize=(4.6 * len(keys), 3.6), squeeze=False,
-                             sharey=True)
-    for ax, (d, mode) in zip(axes[0], keys, strict=True):
-        g = t[(t.dataset == d) & (t["mode"] == mode)]
+    25% of the pool over the labels the strategy needs for Random's accuracy there), and
+    cumulative training's over incremental where `t` has it; the geometric mean over seeds
+    with its 95% interval, one row of panels per data set, one column per comparison."""
+    datasets, modes = list(dict.fromkeys(t.dataset)), list(dict.fromkeys(t["mode"]))
+    fig, axes = plt.subplots(len(datasets), len(modes), figsize=(4.6 * len(modes),
+                                                                 3.4 * len(datasets)),
+                             squeeze=False, sharey=True)
+    for (i, d), (j, mode) in itertools.product(enumerate(datasets), enumerate(modes)):
+        ax, g = axes[i, j], t[(t.dataset == d) & (t["mode"] == mode)]
+        if g.empty:
+            ax.axis("off")
+            continue
         names = list(dict.fromkeys(g.run))
         for k, (name, h) in enumerate(g.groupby("run", sort=False)):
             x = np.arange(len(h)) + (k - (len(names) - 1) / 2) * 0.8 / len(names)
@@ -322,9 +333,10 @@ def label_efficiency(t: pd.DataFrame, sc: Scale):
                     ax.annotate(f"{never} never", (xi, 1), fontsize="x-small", rotation=90)
         ax.axhline(1, color="grey", linewidth=0.8)
         ax.set_yscale("log")
+        against = "incremental's" if "vs" in mode else "Random's"
         ax.set_xticks(range(len(h)), [f"{100 * f:.0f}%" for f in h.frac])
-        ax.set(title=f"{d}, {mode}", xlabel="Random's labeled share of the pool",
-               ylabel="labels saved: Random's / the strategy's")
+        ax.set(title=f"{d}, {mode}", xlabel=f"{against} labeled share of the pool",
+               ylabel=f"labels saved: {against} / the run's")
         ax.legend(fontsize="small")
     fig.tight_layout()
     caption(fig, "Label efficiency against Random (beyond the paper; 1 = no saving)", sc.name,
@@ -340,4 +352,28 @@ def class_balance(shares: pd.DataFrame, sc: Scale):
         ax.axhline(0.1, color="grey", linestyle=":", linewidth=0.8)
     caption(fig, "Class balance of the batches and of L, cumulative (beyond the paper)",
             sc.name, shares)
+    return fig
+
+
+def seed_counts(t: pd.DataFrame, sc: Scale):
+    """Beyond the paper: per claims row on at least 10 seeds, how often its verdict from 3 or
+    5 of them agrees with the verdict at all (Wilson 95% interval over the random subsets),
+    and how often it takes the opposite side (x); None where no row has 10 seeds."""
+    if t.empty:
+        return None
+    fig, ax = plt.subplots(figsize=(9, 0.5 * len(t) + 1.4))
+    y = np.arange(len(t))[::-1]
+    for k, dy, color in ((3, 0.15, "C1"), (5, -0.15, "C0")):
+        mid = t[f"agree_{k}"].to_numpy(float)
+        ax.errorbar(mid, y + dy, xerr=[mid - t[f"agree_low_{k}"], t[f"agree_high_{k}"] - mid],
+                    fmt="o", color=color, capsize=3, label=f"agrees, {k} seeds")
+        ax.scatter(t[f"opposite_{k}"], y + dy, marker="x", color=color,
+                   label=f"opposite side, {k} seeds")
+    labels = [f"{c[:55]}{'…' * (len(c) > 55)} ({v}, {s} seeds)"
+              for c, v, s in zip(t.claim, t.verdict, t.seeds, strict=True)]
+    ax.set_yticks(y, labels, fontsize="x-small")
+    ax.set(xlim=(-0.03, 1.03), xlabel="share of random seed subsets")
+    ax.legend(fontsize="x-small", loc="lower left", bbox_to_anchor=(1.01, 0))
+    caption(fig, "Does the verdict hold with fewer seeds? (beyond the paper)", sc.name,
+            span(t.seeds.map(lowest_seeds)))
     return fig

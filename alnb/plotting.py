@@ -68,20 +68,36 @@ def early_window(ax) -> None:
         ax.axvline(100 * frac, color="0.35", linestyle=":", linewidth=0.9, zorder=0.5)
 
 
+def reference_band(ax, reference: pd.DataFrame | None, runs: pd.DataFrame, where: dict) -> None:
+    """The 95% band (over seeds) of the full-data reference that matches a panel: the rows of
+    `reference` whose columns agree with the panel's values in `where`, and, for a column the
+    panel does not split by (e.g. hidden), with the values its runs have. Nothing where no row
+    matches (e.g. CIFAR-10, whose CNN1 reference is not computed)."""
+    if reference is None:
+        return
+    full = reference
+    for c in set(full.columns) - {"seed", "test_acc"}:
+        if c in where:
+            full = full[full[c] == where[c]]
+        elif c in runs:  # a reference without the column (CNN1 has no hidden) matches
+            full = full[full[c].isna() | full[c].isin(runs[c].unique())]
+    if len(full):
+        mean, half = band(full.test_acc.to_numpy(float))
+        ax.axhspan(mean - half, mean + half, color="0.7", alpha=0.5, linewidth=0)
+        ax.axhline(mean, color="0.3", linewidth=0.9, label="all labels (full pool)")
+
+
 def grid(frame: pd.DataFrame, panels: list[str], hue: str, y: str = "test_acc",
          label=str, height: float = 3.4, reference: pd.DataFrame | None = None):
     """One learning-curve panel per combination of the `panels` columns (in data order);
     with `reference` (per-seed test accuracy of the network trained on the whole pool, by
-    dataset), its 95% band on each data set's panels."""
+    dataset and network), its 95% band on each panel it matches (`reference_band`)."""
     keys = list(dict.fromkeys(map(tuple, frame[panels].to_numpy())))
     fig, axes = plt.subplots(1, len(keys), figsize=(4.6 * len(keys), height), squeeze=False)
     for ax, key in zip(axes[0], keys, strict=True):
         sub = frame[(frame[panels].to_numpy() == np.array(key, dtype=object)).all(axis=1)]
-        if reference is not None and "dataset" in panels:
-            full = reference[reference.dataset == key[panels.index("dataset")]]
-            mean, half = band(full.test_acc.to_numpy(float))
-            ax.axhspan(mean - half, mean + half, color="0.7", alpha=0.5, linewidth=0)
-            ax.axhline(mean, color="0.3", linewidth=0.9, label="all labels (full pool)")
+        if y == "test_acc":
+            reference_band(ax, reference, sub, dict(zip(panels, key, strict=True)))
         learning_curves(ax, sub, hue, y=y, label=label)
         ax.set_title(", ".join(str(k) for k in key))
         ax.legend(fontsize="small")
@@ -114,7 +130,10 @@ def caption(fig, text: str, scale: str, seeds: int | pd.DataFrame) -> None:
 
 
 def savefig(fig, name: str, out_dir: str | os.PathLike = "figures") -> list[Path]:
-    """Write `name`.png and `name`.pdf with no timestamps, so reruns give the same bytes."""
+    """Write `name`.png and `name`.pdf with no timestamps, so reruns give the same bytes;
+    nothing for fig None (a figure with nothing to draw at this scale)."""
+    if fig is None:
+        return []
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"{name}.png", out / f"{name}.pdf"]
@@ -124,14 +143,19 @@ def savefig(fig, name: str, out_dir: str | os.PathLike = "figures") -> list[Path
     return paths
 
 
-def metric_grid(frame: pd.DataFrame, ys: list[str], column: str, hue: str, label=str):
-    """Rows of metrics (`ys`) by columns of `column` values: learning curves with bands."""
+def metric_grid(frame: pd.DataFrame, ys: list[str], column: str, hue: str, label=str,
+                reference: pd.DataFrame | None = None):
+    """Rows of metrics (`ys`) by columns of `column` values: learning curves with bands, and
+    the full-data reference's band on the test-accuracy row where it matches."""
     keys = list(dict.fromkeys(frame[column]))
     fig, axes = plt.subplots(len(ys), len(keys), figsize=(4.6 * len(keys), 3.0 * len(ys)),
                              squeeze=False, sharex="col")
     for j, key in enumerate(keys):
+        sub = frame[frame[column] == key]
         for i, y in enumerate(ys):
-            learning_curves(axes[i, j], frame[frame[column] == key], hue, y=y, label=label)
+            if y == "test_acc":
+                reference_band(axes[i, j], reference, sub, {column: key})
+            learning_curves(axes[i, j], sub, hue, y=y, label=label)
             axes[i, j].set_title(str(key) if i == 0 else "")
             if i < len(ys) - 1:
                 axes[i, j].set_xlabel("")

@@ -33,7 +33,11 @@ def full_data(ds: Dataset, net: Net, seeds, pool_size: int | None = None,
                                  0, n)
             return accuracy(predict_proba(net, state.params, pool["x_test"]), pool["y_test"])
 
-        acc = jax.jit(jax.vmap(one))(seed_keys(seeds))
+        # CNN1's convolutions vmapped over seeds run grouped, about 6x slower per seed (see
+        # alnb.loop), so its seeds run one after another in the one program.
+        over_seeds = (lambda keys: jax.lax.map(one, keys)) if net.model == "cnn1" else \
+            jax.vmap(one)
+        acc = jax.jit(over_seeds)(seed_keys(seeds))
         return pd.DataFrame({"seed": seeds, "test_acc": jax.device_get(acc)})
 
     frame = (compute() if cache_dir is None else results.cached(
@@ -50,7 +54,15 @@ def per_dataset(names, net: Net, seeds, pool_size: int | None, cache_dir) -> pd.
                       for d in names], ignore_index=True)
 
 
-def ann1(sc, datasets: list[str], cache_dir) -> pd.DataFrame:
-    """ANN1(100, 1 epoch) on the whole pool at scale `sc` (its seeds and pool), per data set:
-    the reference band of notebooks 01's and 06's learning curves."""
-    return per_dataset(datasets, Net(), range(sc.seeds), sc.pool_size, cache_dir)
+def bands(sc, datasets: list[str], cache_dir, hidden=(100,)) -> pd.DataFrame:
+    """ANN1(h, 1 epoch) for each h in `hidden` on the whole pool at scale `sc` (its seeds and
+    pool), per MNIST-like data set, and CNN1 with the scale's CIFAR-10 setting on its pool
+    when `datasets` has CIFAR-10: the reference band of every learning curve."""
+    names = [d for d in datasets if d != "cifar10"]
+    frames = [per_dataset(names, Net(hidden=h), range(sc.seeds), sc.pool_size,
+                          cache_dir).assign(model="ann1", hidden=h) for h in hidden if names]
+    if "cifar10" in datasets:
+        net = Net(model="cnn1", epochs=sc.cifar.epochs or 50)
+        frames.append(per_dataset(["cifar10"], net, range(sc.seeds), sc.cifar.pool_size,
+                                  cache_dir).assign(model="cnn1"))
+    return pd.concat(frames, ignore_index=True)

@@ -1,18 +1,22 @@
-"""`make report`: the README's claims summary, per-section results and runtime tables, rebuilt
-from the committed result tables (results/claims_*.csv, results/runtimes.csv) and figures,
-never typed by hand."""
+"""`make report`: the generated blocks of the README and of the book's pages (book/*.md): the
+claims inventory and verdicts, per-section results, runtime and campaign tables, rebuilt from
+the committed result tables (results/claims_*.csv, results/runtimes.csv) and figures, never
+typed by hand. `make book` renders the same blocks into the site."""
 
 from __future__ import annotations
 
 import json
 import re
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 from alnb import notebooks, paper_claims, results, scales
 from alnb.experiments import ROOT
+from alnb.paper_claims import INTERPRETATION, SETTING
 from alnb.sections import SECTIONS
+from alnb.stats import verdict_kind
 
 RESULTS = ROOT / "results"
 TITLES = {"01": ("Training modes and query strategies", "Sec. 3, A.1-A.4"),
@@ -114,8 +118,9 @@ def results_sections(results=RESULTS, figures=ROOT / "figures") -> str:
     out = []
     for nb, frame in _claims(results):
         title, where = TITLES.get(nb, (nb, ""))
-        out += [f"### {nb} · {title} ({where}; scale {_scale(frame)})", ""]
-        out += [f"![{png.stem}](figures/{png.name})" for png in sorted(figures.glob(f"{nb}_*.png"))]
+        out += [f"## {nb} · {title} ({where}; scale {_scale(frame)})", ""]
+        out += [f"![{png.stem}](../figures/{png.name})"
+                for png in sorted(figures.glob(f"{nb}_*.png"))]
         out += ["", "| claim | paper | measured: estimate [interval] (seeds, label) | verdict |",
                 "|---|---|---|---|"]
         out += [f"| {_cell(r.claim)}{_differs(r)} | {r.paper} | {_cell(r.measured)} | "
@@ -166,11 +171,11 @@ def runtime_table(results=RESULTS) -> str:
     return "\n".join(lines)
 
 
-def environments(cache=RESULTS / "cache") -> str:
+def environments(where=RESULTS) -> str:
     """Which environments computed the cached results: one line per (lock file, jax, platform),
     from the tables' sidecars."""
     counts: dict[str, int] = {}
-    for side in sorted(cache.glob("*.json")):
+    for side in sorted((where / "cache").glob("*.json")):
         made = json.loads(side.read_text()).get("provenance")
         key = ("not recorded (computed before alnb recorded provenance, by the commits before "
                "this lock file)") if not made else (
@@ -243,47 +248,164 @@ def coverage(results=RESULTS) -> str:
             + (f"; {counts['no row']} have no row" if "no row" in counts else "") + ".")
 
 
-def inventory_table(results=RESULTS) -> str:
-    """Every statement of the inventory with its kind, the paper's number, and the verdicts of
-    the rows that judge it."""
+SECTION_NAMES = {"S": "Section", "A": "Appendix A."}
+
+
+def _section(claim_id: str) -> str:
+    """'S3.margin-early' -> 'Section 3', 'A2.timing' -> 'Appendix A.2'."""
+    head = claim_id.split(".")[0]
+    return f"{SECTION_NAMES.get(head[0], head[0])}{' ' * (head[0] == 'S')}{head[1:]}"
+
+
+VERDICT_ORDER = ("holds", "holds in some", "mixed", "contradicted", "inconclusive",
+                 "not tested", "check", "counted in another notebook", "measured")
+
+
+def _headings(nb: str) -> list[tuple[str, str]]:
+    """(title, anchor) of each level-2 heading of notebook `nb`, anchored as the book and
+    GitHub anchor them."""
+    from myst_parser.slugs import github_slugify
+
+    path = next(notebooks.NOTEBOOKS.glob(f"{nb}_*.ipynb"))
+    cells = json.loads(path.read_text())["cells"]
+    lines = [line for c in cells if c["cell_type"] == "markdown"
+             for line in "".join(c["source"]).splitlines()]
+    return [(t[3:], github_slugify(t[3:])) for t in lines if t.startswith("## ")]
+
+
+def _figure_ref(paper: str) -> tuple[str, str] | None:
+    """The first figure a row's `paper` cell names, as ('10', 'a') for 'Fig. 10a, A.3'."""
+    m = re.search(r"Fig\. (\d+)([a-d]?)", str(paper))
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _where(nb: str, paper: str, figures: Path) -> str:
+    """Links to the notebook section and the figure that judge a row: the section whose
+    heading names the row's first figure, else the notebook's claims section."""
+    path = next(notebooks.NOTEBOOKS.glob(f"{nb}_*.ipynb"))
+    heads, ref = _headings(nb), _figure_ref(paper)
+    section = next((a for t, a in heads if ref and re.search(rf"Fig\. {ref[0]}(?!\d)", t)),
+                   next((a for t, a in heads if t.startswith("Claims")), heads[-1][1]))
+    links = [f"[notebook {nb}](../notebooks/{path.name}#{section})"]
+    if ref:
+        pngs = sorted(figures.glob(f"{nb}_fig{ref[0]}*.png"))
+        exact = [p for p in pngs if re.match(rf"{nb}_fig{ref[0]}{ref[1]}(?!\d)", p.name)]
+        pngs = exact or [p for p in pngs if re.match(rf"{nb}_fig{ref[0]}(?!\d)", p.name)]
+        links += [f"[figure](../figures/{p.name})" for p in pngs[:1]]
+    return ", ".join(links)
+
+
+def _ours(row) -> str:
+    return "; ".join(str(row.measured).split("; ")[:3]) if isinstance(row.measured, str) \
+        else "–"
+
+
+def statements(results=RESULTS, figures=ROOT / "figures") -> str:
+    """Every statement of the inventory, by paper section: its kind, what the paper says and
+    its number, the verdicts of the rows that judge it (linked to the notebook section and
+    figure) and our first numbers."""
     rows = _rows(results)
-    lines = ["| id | where | the paper says | kind | judged by (notebook: verdict) | how |",
-             "|---|---|---|---|---|---|"]
-    numbers = ["| id | the paper's number | ours (the judging row's first sub-claims) | "
-               "verdict |", "|---|---|---|---|"]
+    out, current = [], None
     for c in paper_claims.CLAIMS:
+        if _section(c.id) != current:
+            current = _section(c.id)
+            out += ["", f"### {current}", "",
+                    "| id | where | the paper says | kind | the paper's number | judged by | "
+                    "ours (the row's first sub-claims) |", "|---|---|---|---|---|---|---|"]
         mine = rows[rows.id == c.id]
-        judged = "; ".join(f"{r.notebook}: **{r.verdict}** ({_cell(r.claim)})"
-                           for r in mine.itertuples()) or ("–" if c.kind != "result" else
-                                                           "no row")
-        how = _status(mine) if len(mine) else (c.why if c.kind == "interpretation" else "")
-        lines.append(f"| {c.id} | {c.where} | {_cell(c.quote)} | {c.kind} | {judged} | "
-                     f"{_cell(how)} |")
-        if c.number and len(mine):
-            first = mine.iloc[0]
-            ours = "; ".join(str(first.measured).split("; ")[:3]) if isinstance(
-                first.measured, str) else "–"
-            numbers.append(f"| {c.id} | {c.number} | {_cell(ours)} | **{first.verdict}** |")
-    return "\n".join(lines + ["", "The numbers the paper gives, beside ours (a row compares "
-                               "them where its claim names the number, e.g. 78% -> 88% within "
-                               "±0.02; else only the direction):", ""] + numbers)
+        judged = "<br>".join(f"**{r.verdict}**: {_cell(r.claim)}{_differs(r)} "
+                             f"({_where(r.notebook, r.paper, figures)})"
+                             for r in mine.itertuples())
+        if not judged:
+            judged = (f"no run can test it: {_cell(c.why)}" if c.kind == INTERPRETATION
+                      else "a setting: see [Methods](methods.md)" if c.kind == SETTING
+                      else "**no row**")
+        ours = _cell(_ours(mine.iloc[0])) if len(mine) else "–"
+        out.append(f'| <span class="claim-id" id="{c.id}">{c.id}</span> | {c.where} | '
+                   f"{_cell(c.quote)} | {c.kind} | {_cell(c.number) or '–'} | {judged} | "
+                   f"{ours} |")
+    return "\n".join(out).strip()
 
 
-def render(text: str) -> str:
-    """The README text with every generated block rewritten from the committed results."""
-    for name, body in (("coverage", coverage), ("inventory", inventory_table),
-                       ("claims", claims_table), ("results", results_sections),
-                       ("environments", environments), ("scales", scale_comparison),
-                       ("shown", scale_status), ("campaign", campaign_table),
-                       ("runtimes", runtime_table)):
-        text = fill(text, name, body())
+def by_verdict(results=RESULTS) -> str:
+    """The statements grouped by the verdicts of the rows that judge them (a statement judged
+    by two rows can stand under two verdicts), and the untestable ones by kind."""
+    rows = _rows(results)
+    groups: dict[str, list[str]] = {}
+    for c in paper_claims.CLAIMS:
+        kinds = {verdict_kind(v) for v in rows[rows.id == c.id].verdict} or {
+            {INTERPRETATION: "interpretation (no run can test it)",
+             SETTING: "setting"}.get(c.kind, "no row")}
+        for k in kinds:
+            groups.setdefault(k, []).append(c.id)
+    order = [*VERDICT_ORDER, "interpretation (no run can test it)", "setting", "no row"]
+    lines = ["| verdict | statements | which |", "|---|---|---|"]
+    for k in sorted(groups, key=order.index):
+        lines.append(f"| {k} | {len(groups[k])} | "
+                     + ", ".join(f'<a href="#{i}">{i}</a>' for i in groups[k]) + " |")
+    return "\n".join(lines)
+
+
+def summary(results=RESULTS) -> str:
+    """Per notebook, how many claims rows have each verdict (the front page's summary)."""
+    counts = {nb: pd.Series([verdict_kind(v) for v in f.verdict]).value_counts()
+              for nb, f in _claims(results)}
+    kinds = [k for k in VERDICT_ORDER if any(k in c for c in counts.values())]
+    lines = ["| notebook | paper | rows | " + " | ".join(kinds) + " |",
+             "|---|---|---|" + "---|" * len(kinds)]
+    for nb, c in counts.items():
+        lines.append(f"| {nb} | {TITLES.get(nb, ('', ''))[1]} | {int(c.sum())} | "
+                     + " | ".join(str(int(c.get(k, 0))) for k in kinds) + " |")
+    total = pd.concat(counts.values()).groupby(level=0).sum()
+    lines.append("| all | | " + f"{int(total.sum())} | "
+                 + " | ".join(str(int(total.get(k, 0))) for k in kinds) + " |")
+    return "\n".join(lines)
+
+
+def seed_count_table(results=RESULTS) -> str:
+    """Per claims row on at least 10 seeds (results/seed_counts_NN_SCALE.csv, written by the
+    notebooks through alnb.seed_counts): how often its verdict from 5 and from 3 seeds agrees
+    with the one at all seeds, how often it takes the opposite side, and the seeds for 80%
+    power of an inconclusive row."""
+    lines = ["| notebook | claim | verdict at all seeds | agrees at 5 seeds | agrees at 3 seeds | "
+             "opposite side at 5 / 3 | seeds for 80% power |", "|---|---|---|---|---|---|---|"]
+    for path in sorted(results.glob("seed_counts_*_study.csv")):
+        nb = path.stem.split("_")[2]
+        for r in pd.read_csv(path, dtype={"seeds": str}).itertuples():
+            share = {k: f"{getattr(r, f'agree_{k}'):.0%} [{getattr(r, f'agree_low_{k}'):.0%}, "
+                        f"{getattr(r, f'agree_high_{k}'):.0%}]" for k in (3, 5)}
+            lines.append(f"| {nb} | {_cell(r.claim)} | **{r.verdict}** ({r.seeds} seeds) | "
+                         f"{share[5]} | {share[3]} | {r.opposite_5:.0%} / {r.opposite_3:.0%} | "
+                         f"{r.power_seeds} |")
+    if len(lines) == 2:
+        return "(no claims row is judged on 10 or more seeds yet)"
+    return "\n".join(lines)
+
+
+BLOCKS = {"coverage": coverage, "summary": summary, "statements": statements,
+          "by-verdict": by_verdict, "claims": claims_table, "results": results_sections,
+          "environments": environments, "scales": scale_comparison, "shown": scale_status,
+          "campaign": campaign_table, "runtimes": runtime_table, "seed-counts": seed_count_table}
+NEEDS_FIGURES = {"statements", "results"}
+
+
+def render(text: str, results=RESULTS, figures=ROOT / "figures") -> str:
+    """`text` with each generated block it holds rewritten from `results` (claims tables,
+    runtimes, the cache) and `figures`."""
+    for name, body in BLOCKS.items():
+        if f"<!-- {name}:begin -->" in text:
+            text = fill(text, name, body(results, figures) if name in NEEDS_FIGURES
+                        else body(results))
     return text
 
 
+PAGES = (ROOT / "README.md", *sorted((ROOT / "book").glob("*.md")))
+
+
 def main() -> int:
-    readme = ROOT / "README.md"
-    readme.write_text(render(readme.read_text()))
-    print(f"updated the claims, results and runtime tables in {readme}")
+    for page in PAGES:
+        page.write_text(render(page.read_text()))
+    print(f"updated the generated blocks of {', '.join(p.name for p in PAGES)}")
     return 0
 
 

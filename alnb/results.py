@@ -69,7 +69,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class NotCached(LookupError):
-    """Raised by a table read under `only_cached()` that would have to be computed."""
+    """Raised by a table read under `only_cached()`, or with $ALNB_CACHE_ONLY set, that would
+    have to be computed."""
 
 
 @contextlib.contextmanager
@@ -156,11 +157,13 @@ def read_cached(path: Path) -> pd.DataFrame:
     if len(frame) != side["rows"] or list(frame.columns) != side["columns"]:
         raise CacheError(f"{path}: {len(frame)} rows and columns {list(frame.columns)[:4]}... "
                          f"where {side['rows']} rows were written: {fix}.")
-    made = side.get("provenance") or {}
-    if made.get("lock") and made["lock"] != provenance()["lock"]:
-        warnings.warn(f"{path.name} was computed under another locked environment "
-                      f"(lock {made['lock']}, jax {made['versions']['jax']}); rerun it to "
-                      "compare like with like.", stacklevel=2)
+    made = (side.get("provenance") or {}).get("versions")
+    now = provenance()["versions"]
+    changed = {p: v for p, v in (made or {}).items() if now.get(p) != v}
+    if changed:  # a lock change that moves none of these (docs, test tools) computes the same
+        warnings.warn(f"{path.name} was computed with "
+                      + ", ".join(f"{p} {v} (now {now.get(p)})" for p, v in changed.items())
+                      + "; rerun it to compare like with like.", stacklevel=2)
     return frame
 
 
@@ -168,8 +171,10 @@ def _table(path: Path, compute) -> pd.DataFrame:
     """The cached table at `path`, computed once if missing. Notes in $ALNB_USE_LOG (set by
     alnb.notebooks for its kernels) whether it was computed or read, so a notebook's runtime
     is recorded only when it computed all of it."""
-    if _ONLY_CACHED.get() and not path.exists():
-        raise NotCached(path)
+    if not path.exists() and (_ONLY_CACHED.get() or os.environ.get("ALNB_CACHE_ONLY")):
+        raise NotCached(f"{path} is not in the cache, and this run only reads it "
+                        "(ALNB_CACHE_ONLY, as `make book` sets): compute it first with "
+                        "`make campaign` or `make figures`.")
     log = os.environ.get("ALNB_USE_LOG")
     if log:
         with open(log, "a") as f:
@@ -189,6 +194,15 @@ def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
                       sort_keys=True, default=str)
     path = cache_path(cache_dir, f"{ds.name}-{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}")
     return _table(path, compute)
+
+
+def keyed(cache_dir: str | os.PathLike, name: str, key: dict, compute) -> pd.DataFrame:
+    """`compute()`'s frame, read from `cache_dir` when the same `key` (a JSON-able dict that
+    determines the result, e.g. the hash of the table it is computed from) was computed
+    before."""
+    blob = json.dumps({"key": key, **_engine()}, sort_keys=True, default=str)
+    return _table(cache_path(cache_dir, f"{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}"),
+                  compute)
 
 
 def _check_config(frame: pd.DataFrame, cfg: ALConfig, ds: Dataset, path: Path) -> None:

@@ -317,6 +317,18 @@ def claim_label(tests) -> str:
     return CONTRADICTED if c else INCONCLUSIVE
 
 
+def verdict_kind(verdict: str) -> str:
+    """The class of a claims row's verdict: holds, holds in some, mixed, contradicted,
+    inconclusive, or one of the verdicts given rather than reached (check, counted in another
+    notebook, not tested, measured)."""
+    for prefix, kind in (("holds in", "holds in some"), (HOLDS, HOLDS), ("check", "check"),
+                         ("see", "counted in another notebook"), (NOT_TESTED, NOT_TESTED),
+                         ("measured", "measured"), (MIXED, MIXED), (CONTRADICTED, CONTRADICTED)):
+        if str(verdict).startswith(prefix):
+            return kind
+    return INCONCLUSIVE
+
+
 def holm(p_values, alpha: float = ALPHA) -> np.ndarray:
     """Which one-sided p-values stay significant under Holm's family-wise method."""
     p = np.asarray(p_values, float)

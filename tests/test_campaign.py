@@ -92,6 +92,7 @@ def test_pending_keeps_uncached_jobs_of_the_tier_and_the_notebooks_asked_for():
     assert [j.name for j in campaign.pending(every, 2, ["06"])] == ["a"]  # shared with 01
     assert [j.name for j in campaign.pending(every, 3, ["01"])] == ["a", "d"]
     assert campaign.pending(every, 1, ["05"]) == []
+    assert [j.name for j in campaign.pending(every, 3, only=True)] == ["d"]  # --only-tier
 
 
 def test_study_gives_cheap_runs_five_more_seeds_as_a_second_config():

@@ -50,3 +50,17 @@ def test_the_first_noisy_round_above_the_target_does_not_decide_the_crossing():
     assert (raw < 0.1 * POOL).all()  # what a first crossing of the raw curve would say
     with pytest.raises(ValueError, match="has no seed 9"):
         efficiency.labels_to_reach(flat, pd.Series({9: 0.5}))
+
+
+def test_each_mode_against_the_other_per_strategy():
+    def both(strategy, cum_speed):
+        return pd.concat([run(cum_speed).assign(mode="cumulative"),
+                          run(1.0, noise=0.004).assign(mode="incremental")]).assign(
+            strategy=strategy, dataset="d")
+
+    t = efficiency.versus_mode(pd.concat([both("margin", 2.0), both("random", 1.0)]))
+    assert set(t["mode"]) == {"cumulative vs incremental"} and len(t) == 6
+    margin, random = t[t.run == "margin"], t[t.run == "random"]
+    assert (margin.low > 1.8).all() and (margin.high < 2.2).all()  # cumulative twice as fast
+    assert ((random.low < 1) & (1 < random.high)).all()  # no difference: 1 inside
+    assert efficiency.versus_mode(both("margin", 2.0)[lambda f: f["mode"] == "cumulative"]).empty

@@ -1,7 +1,9 @@
+import re
+
 import pandas as pd
 import pytest
 
-from alnb import notebooks, report
+from alnb import notebooks, paper_claims, report, stats
 
 
 def test_claims_table_collects_every_claims_file(tmp_path):
@@ -63,9 +65,9 @@ def test_results_sections_show_figures_numbers_and_scale(tmp_path):
         tmp_path / "claims_05_quick.csv", index=False)
     (tmp_path / "05_fig7.png").write_bytes(b"")
     text = report.results_sections(tmp_path, figures=tmp_path)
-    assert text.startswith("### 05 · GPLA: gradual pseudo-labeling (Sec. 7, A.7; scale quick, "
+    assert text.startswith("## 05 · GPLA: gradual pseudo-labeling (Sec. 7, A.7; scale quick, "
                            "3 seeds (preview: cannot test early-round claims))")
-    assert "![05_fig7](figures/05_fig7.png)" in text
+    assert "![05_fig7](../figures/05_fig7.png)" in text
     assert "| GPLA helps | Fig. 7 | +0.1 [0.05, 0.15] | **holds** |" in text
 
 
@@ -93,8 +95,26 @@ def test_campaign_table_sets_compute_beside_the_cost_model(tmp_path):
     assert table.index("| 01 |") < table.index("| 03 |")
 
 
-def test_the_committed_readme_is_what_make_report_writes():
-    """Every generated block of the README (claims, results, environments, campaign,
-    runtimes) matches the committed results: after a campaign commit, run `make report`."""
-    readme = (report.ROOT / "README.md").read_text()
-    assert report.render(readme) == readme, "the README is stale: run `make report`"
+@pytest.mark.parametrize("page", report.PAGES, ids=lambda p: p.name)
+def test_the_committed_pages_are_what_make_report_writes(page):
+    """Every generated block of the README and of book/*.md (coverage, verdicts, claims,
+    results, environments, campaign, runtimes) matches the committed results: after a
+    campaign commit, run `make report`."""
+    text = page.read_text()
+    assert report.render(text) == text, f"{page.name} is stale: run `make report`"
+
+
+def test_statements_list_every_inventory_entry_once_with_links_that_name_real_sections():
+    text = report.statements()
+    ids = re.findall(r'<span class="claim-id" id="([^"]+)">', text)
+    assert ids == [c.id for c in paper_claims.CLAIMS]
+    for nb, anchor in re.findall(r"\(\.\./notebooks/(\d\d)_\w+\.ipynb#([\w-]+)\)", text):
+        assert anchor in {a for _, a in report._headings(nb)}
+    grouped = re.findall(r'<a href="#([^"]+)">', report.by_verdict())
+    assert set(grouped) == set(ids)  # every statement stands under some verdict or kind
+
+
+def test_verdict_kinds():  # how the inventory and the seed-count table group verdicts
+    assert [stats.verdict_kind(v) for v in ("holds", "holds in 2 of 3", "check: holds",
+                                             "see 01, 'x'", "not tested (why)", "mixed")] == [
+        "holds", "holds in some", "check", "counted in another notebook", "not tested", "mixed"]

@@ -2,6 +2,7 @@ import dataclasses
 import gzip
 import hashlib
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -81,6 +82,23 @@ def test_cached_tables_carry_provenance_and_corruption_is_caught(tmp_path):
     path.with_name(path.name + ".json").unlink()  # no sidecar: nothing to check it by
     with pytest.raises(results.CacheError, match=r"no sidecar .*\.json, so the table cannot be "
                                                  "checked: delete"):
+        results.cached_run(SYN, CFG, tmp_path, progress=False)
+
+
+def test_a_table_computed_with_other_numerical_packages_warns_and_another_lock_does_not(
+        tmp_path):
+    results.cached_run(SYN, CFG, tmp_path, progress=False)
+    (path,) = tmp_path.glob("*.csv.gz")
+    side = path.with_name(path.name + ".json")
+    record = json.loads(side.read_text())
+    record["provenance"]["lock"] = "another"  # e.g. a documentation tool added to the lock
+    side.write_text(json.dumps(record))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        results.cached_run(SYN, CFG, tmp_path, progress=False)
+    record["provenance"]["versions"]["jax"] = "0.0.1"
+    side.write_text(json.dumps(record))
+    with pytest.warns(UserWarning, match=r"computed with jax 0\.0\.1 \(now .*\); rerun"):
         results.cached_run(SYN, CFG, tmp_path, progress=False)
 
 

@@ -12,7 +12,6 @@ from alnb import efficiency as label_efficiency
 from alnb.claims import EARLY, gaps, pct, row, table
 from alnb.experiments import ROOT, estimate_plan, run_plan
 from alnb.paper_claims import BEYOND
-from alnb.reference import ann1 as full_data  # noqa: F401 (the notebook's)
 from alnb.scales import Scale
 from alnb.scoring import BEYOND_STRATEGIES, REGISTRY
 from alnb.stats import ACC_MARGIN

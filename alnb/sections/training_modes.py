@@ -10,7 +10,6 @@ from alnb import align, diagnostics, runner, stats
 from alnb import efficiency as label_efficiency
 from alnb.claims import EARLY, gaps, pct, pick, reached, row, table, untested
 from alnb.experiments import LATER, estimate_plan, run_plan
-from alnb.reference import ann1 as full_data  # noqa: F401 (the notebook's)
 from alnb.scales import Scale
 from alnb.scoring import PAPER_STRATEGIES, REGISTRY
 from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
@@ -388,9 +387,11 @@ def class_balance(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def efficiency(df: pd.DataFrame) -> pd.DataFrame:
-    """Beyond the paper: Margin's and Entropy's speed-up over Random in each mode (Fig. 1's
-    runs; alnb.efficiency)."""
-    return label_efficiency.versus_random(pick(df, figure="fig1", hidden=100))
+    """Beyond the paper: Margin's and Entropy's speed-up over Random in each mode, and each
+    strategy's cumulative training against its incremental (Fig. 1's runs; alnb.efficiency)."""
+    runs = pick(df, figure="fig1", hidden=100)
+    return pd.concat([label_efficiency.versus_random(runs), label_efficiency.versus_mode(runs)],
+                     ignore_index=True)
 
 
 def cost(sc: Scale, datasets: list[str]) -> float:
