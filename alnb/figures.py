@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -309,6 +310,12 @@ def round_costs(costs: pd.Series):
     return fig
 
 
+def _one_two_five(v: float, _pos=None) -> str:
+    """A log axis labeled at 1, 2 and 5 times a power of ten, in plain numbers."""
+    mantissa = round(v / 10 ** np.floor(np.log10(v)), 6) if v > 0 else 0
+    return f"{v:g}" if mantissa in (1, 2, 5) else ""
+
+
 def label_efficiency(t: pd.DataFrame, sc: Scale):
     """Beyond the paper: each strategy's speed-up over Random (Random's labels at 5, 10 and
     25% of the pool over the labels the strategy needs for Random's accuracy there), and
@@ -327,12 +334,14 @@ def label_efficiency(t: pd.DataFrame, sc: Scale):
         for k, (name, h) in enumerate(g.groupby("run", sort=False)):
             x = np.arange(len(h)) + (k - (len(names) - 1) / 2) * 0.8 / len(names)
             ax.errorbar(x, h.speedup, yerr=[h.speedup - h.low, h.high - h.speedup], fmt="o",
-                        capsize=3, label=name)
+                        capsize=3, label=name, color=f"C{list(dict.fromkeys(t.run)).index(name)}")
             for xi, never in zip(x, h.never, strict=True):
                 if never:
                     ax.annotate(f"{never} never", (xi, 1), fontsize="x-small", rotation=90)
         ax.axhline(1, color="grey", linewidth=0.8)
         ax.set_yscale("log")
+        for axis in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+            axis(matplotlib.ticker.FuncFormatter(_one_two_five))
         against = "incremental's" if "vs" in mode else "Random's"
         ax.set_xticks(range(len(h)), [f"{100 * f:.0f}%" for f in h.frac])
         ax.set(title=f"{d}, {mode}", xlabel=f"{against} labeled share of the pool",

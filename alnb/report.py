@@ -366,7 +366,7 @@ def seed_count_table(results=RESULTS) -> str:
     """Per claims row on at least 10 seeds (results/seed_counts_NN_SCALE.csv, written by the
     notebooks through alnb.seed_counts): how often its verdict from 5 and from 3 seeds agrees
     with the one at all seeds, how often it takes the opposite side, and the seeds for 80%
-    power of an inconclusive row."""
+    power of its inconclusive sub-claims."""
     lines = ["| notebook | claim | verdict at all seeds | agrees at 5 seeds | agrees at 3 seeds | "
              "opposite side at 5 / 3 | seeds for 80% power |", "|---|---|---|---|---|---|---|"]
     for path in sorted(results.glob("seed_counts_*_study.csv")):

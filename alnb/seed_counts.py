@@ -3,7 +3,7 @@ least 10 seeds, its verdict is recomputed, by the notebook's own claims function
 the same rules (Holm over the notebook's family included), from random subsets of 3 and of 5
 of its seeds; the table gives how often a subset's verdict agrees with the one at all seeds
 (with a Wilson 95% interval over the subsets), how often it takes the opposite side, and the
-seeds an inconclusive row's sub-claims would need for 80% power at the observed effect and SD.
+seeds its inconclusive sub-claims would need for 80% power at the observed effect and SD.
 
 Cross-domain AL benchmarks report that with 3 runs a strategy can come out significantly
 better and significantly worse than Random on the same data; this measures that for each
@@ -116,9 +116,15 @@ def sensitivity(judge: Callable, runs, full: pd.DataFrame | None = None, sizes=S
             rec |= {f"agree_{k}": agree / len(verdicts), f"agree_low_{k}": low,
                     f"agree_high_{k}": high,
                     f"opposite_{k}": np.mean([opposite(r.verdict, v) for v in verdicts])}
-        rec["power_seeds"] = power_seeds(r.measured) if _side(r.verdict) is None else "–"
         out.append(rec)
-    return pd.DataFrame(out, columns=COLUMNS)
+    return with_power(pd.DataFrame(out, columns=COLUMNS), full)
+
+
+def with_power(table: pd.DataFrame, full: pd.DataFrame) -> pd.DataFrame:
+    """`table` with each row's seeds for 80% power, read from its inconclusive sub-claims in
+    the full claims table (those whose test has a power formula: the t-based ones)."""
+    need = dict(zip(full.claim, full.measured.map(power_seeds), strict=True))
+    return table.assign(power_seeds=table.claim.map(need))
 
 
 def cached(judge: Callable, runs, notebook: str, sc, results_dir) -> pd.DataFrame:
@@ -128,7 +134,7 @@ def cached(judge: Callable, runs, notebook: str, sc, results_dir) -> pd.DataFram
     full = judge(runs)
     key = {"claims": hashlib.sha256(full.to_csv(index=False).encode()).hexdigest(),
            "sizes": SIZES, "subsets": SUBSETS, "min_seeds": MIN_SEEDS}
-    table = results.keyed(f"{results_dir}/cache", f"seed-counts-{notebook}", key,
-                          lambda: sensitivity(judge, runs, full))
+    table = with_power(results.keyed(f"{results_dir}/cache", f"seed-counts-{notebook}", key,
+                                     lambda: sensitivity(judge, runs, full)), full)
     results.write_atomic(table, f"{results_dir}/seed_counts_{notebook}_{sc.name}.csv")
     return table

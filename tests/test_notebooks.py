@@ -54,13 +54,14 @@ def test_only_a_run_that_computed_everything_is_a_runtime(tmp_path, monkeypatch)
 
     def fake_execute(nb, parameters, use_log=None, out_dir=None):
         use_log.write_text({"01": "computed a\ncached a\n", "02": "computed b\ncached c\n",
-                            "03": "cached d\n"}.get(nb.name[:2], ""))
+                            "03": "cached d\n",
+                            "04": "computed seed-counts-04-x\ncached e\n"}.get(nb.name[:2], ""))
 
     monkeypatch.setattr(notebooks, "execute", fake_execute)
     monkeypatch.setattr(notebooks, "record_runtime",
                         lambda nb, scale, s, resumed: runs.append((nb[:2], resumed)))
     assert notebooks.main(["--scale", "quick", "--only", "0"]) == 0
-    assert runs == [("01", False), ("02", True)]  # 03 re-plotted; 04 and 05 read nothing
+    assert runs == [("01", False), ("02", True)]  # 03 and 04 re-plotted; 05 read nothing
 
 
 def test_only_the_study_scale_writes_the_committed_figures():

@@ -149,3 +149,15 @@ def test_a_seeds_lane_layout_is_part_of_its_key():
     keys = {results.config_key(dataclasses.replace(CFG, first_seed=f, seeds=s), SYN)
             for f, s in ((0, 1), (0, 2), (0, 5), (1, 1), (1, 4))}
     assert len(keys) == 5
+
+
+def test_a_cache_only_run_refuses_to_compute_and_says_how_to_fill_the_cache(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.setenv("ALNB_CACHE_ONLY", "1")  # as `make book` runs its notebooks
+    with pytest.raises(results.NotCached, match=r"not in the cache.*`make campaign`"):
+        results.cached_run(SYN, CFG, tmp_path, progress=False)
+    assert not list(tmp_path.glob("*.csv.gz"))
+    monkeypatch.delenv("ALNB_CACHE_ONLY")
+    results.cached_run(SYN, CFG, tmp_path, progress=False)
+    monkeypatch.setenv("ALNB_CACHE_ONLY", "1")
+    assert len(results.cached_run(SYN, CFG, tmp_path, progress=False)) == CFG.seeds * CFG.n_rounds
