@@ -14,7 +14,7 @@ import seaborn as sns
 
 from alnb import pseudo
 from alnb.claims import next_gain, pick, span
-from alnb.plotting import caption, grid, learning_curves, metric_grid
+from alnb.plotting import caption, grid, learning_curves, metric_grid, reference_band
 from alnb.scales import Scale
 from alnb.seed_counts import lowest_seeds
 
@@ -32,9 +32,11 @@ def fig1ab(df: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     return fig
 
 
-def fig1cd(df: pd.DataFrame, sc: Scale):
+def fig1cd(df: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     """[a, b]: a selection network of a epochs evaluated by one of b; the 100-unit selection
-    network is Fig. 1's own Margin run on the first dataset."""
+    network is Fig. 1's own Margin run on the first dataset. The full-data band is the
+    evaluation network's, ANN1(100, 1 epoch), on 1d only: 1c mixes evaluations of 1 and 5
+    epochs in one panel."""
     first = df.dataset.iloc[0]
     own = pick(df, figure="fig1", dataset=first, strategy="margin", mode="cumulative")
     c = pd.concat([own, pick(df, figure="fig1c")])
@@ -44,6 +46,7 @@ def fig1cd(df: pd.DataFrame, sc: Scale):
     d["legend"] = "selection ANN1(" + d.hidden.astype(str) + ")"
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     titles = ("Fig. 1c: epochs [selection, evaluation]", "Fig. 1d: hidden units")
+    reference_band(axes[1], reference, d.assign(hidden=100), {"dataset": first})
     for ax, runs, title in zip(axes, (c, d), titles, strict=True):
         learning_curves(ax, runs, "legend")
         ax.set_title(f"{first}: {title}")
@@ -240,10 +243,12 @@ def _per_dataset(frame: pd.DataFrame, height: float):
     return fig, zip(axes[0], frame.groupby("dataset", sort=False), strict=True)
 
 
-def fig7(before_after: pd.DataFrame, sc: Scale):
-    """Test accuracy before and after GPLA (hardest threshold) against the oracle's labels."""
+def fig7(before_after: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
+    """Test accuracy before and after GPLA (hardest threshold) against the oracle's labels,
+    with the full-data band of GPLA's network, ANN1(100, 1 epoch)."""
     fig, panels = _per_dataset(before_after, 3.8)
     for ax, (d, g) in panels:
+        reference_band(ax, reference, g, {"dataset": d})
         long = g.melt(id_vars=["strategy", "seed", "n_labeled"],
                       value_vars=["before_acc", "after_acc"], var_name="when",
                       value_name="test_acc")
@@ -257,9 +262,10 @@ def fig7(before_after: pd.DataFrame, sc: Scale):
     return fig
 
 
-def gpla_in_loop(loop: pd.DataFrame, sc: Scale):
+def gpla_in_loop(loop: pd.DataFrame, sc: Scale, reference: pd.DataFrame | None = None):
     fig, panels = _per_dataset(loop, 3.6)
     for ax, (d, g) in panels:
+        reference_band(ax, reference, g, {"dataset": d})
         learning_curves(ax, g, "run", x="n_labeled")
         ax.set(xlabel="labels from the oracle", title=d)
         ax.legend(fontsize="small")
