@@ -328,6 +328,7 @@ def label_efficiency(t: pd.DataFrame, sc: Scale):
     cumulative training's over incremental where `t` has it; the geometric mean over seeds
     with its 95% interval, one row of panels per data set, one column per comparison."""
     datasets, modes = list(dict.fromkeys(t.dataset)), list(dict.fromkeys(t["mode"]))
+    color = {name: f"C{i}" for i, name in enumerate(dict.fromkeys(t.run))}  # one per run
     fig, axes = plt.subplots(len(datasets), len(modes), figsize=(4.6 * len(modes),
                                                                  3.4 * len(datasets)),
                              squeeze=False, sharey=True)
@@ -340,7 +341,7 @@ def label_efficiency(t: pd.DataFrame, sc: Scale):
         for k, (name, h) in enumerate(g.groupby("run", sort=False)):
             x = np.arange(len(h)) + (k - (len(names) - 1) / 2) * 0.8 / len(names)
             ax.errorbar(x, h.speedup, yerr=[h.speedup - h.low, h.high - h.speedup], fmt="o",
-                        capsize=3, label=name, color=f"C{list(dict.fromkeys(t.run)).index(name)}")
+                        capsize=3, label=name, color=color[name])
             for xi, never in zip(x, h.never, strict=True):
                 if never:
                     ax.annotate(f"{never} never", (xi, 1), fontsize="x-small", rotation=90)

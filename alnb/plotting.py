@@ -71,15 +71,15 @@ def early_window(ax) -> None:
 def reference_band(ax, reference: pd.DataFrame | None, runs: pd.DataFrame, where: dict) -> None:
     """The 95% band (over seeds) of the full-data reference that matches a panel: the rows of
     `reference` whose columns agree with the panel's values in `where`, and, for a column the
-    panel does not split by (e.g. hidden), with the values its runs have. Nothing where no row
-    matches (e.g. CIFAR-10, whose CNN1 reference is not computed)."""
+    panel does not split by (e.g. hidden), with the values its runs have; a reference row
+    without such a column (CNN1 has no hidden) matches. Nothing where no row matches."""
     if reference is None:
         return
     full = reference
     for c in set(full.columns) - {"seed", "test_acc"}:
         if c in where:
             full = full[full[c] == where[c]]
-        elif c in runs:  # a reference without the column (CNN1 has no hidden) matches
+        elif c in runs:
             full = full[full[c].isna() | full[c].isin(runs[c].unique())]
     if len(full):
         mean, half = band(full.test_acc.to_numpy(float))

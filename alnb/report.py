@@ -5,6 +5,7 @@ typed by hand. `make book` renders the same blocks into the site."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -261,16 +262,18 @@ VERDICT_ORDER = ("holds", "holds in some", "mixed", "contradicted", "inconclusiv
                  "not tested", "check", "counted in another notebook", "measured")
 
 
-def _headings(nb: str) -> list[tuple[str, str]]:
-    """(title, anchor) of each level-2 heading of notebook `nb`, anchored as the book and
-    GitHub anchor them."""
+@functools.cache
+def _notebook(nb: str) -> tuple[str, list[tuple[str, str]]]:
+    """Notebook `nb`'s file name, and (title, anchor) of each of its level-2 headings,
+    anchored as the book and GitHub anchor them; read once per process."""
     from myst_parser.slugs import github_slugify
 
     path = next(notebooks.NOTEBOOKS.glob(f"{nb}_*.ipynb"))
     cells = json.loads(path.read_text())["cells"]
     lines = [line for c in cells if c["cell_type"] == "markdown"
              for line in "".join(c["source"]).splitlines()]
-    return [(t[3:], github_slugify(t[3:])) for t in lines if t.startswith("## ")]
+    return path.name, [(t[3:], github_slugify(t[3:])) for t in lines if t.startswith("## ")]
+
 
 
 def _figure_ref(paper: str) -> tuple[str, str] | None:
@@ -282,11 +285,10 @@ def _figure_ref(paper: str) -> tuple[str, str] | None:
 def _where(nb: str, paper: str, figures: Path) -> str:
     """Links to the notebook section and the figure that judge a row: the section whose
     heading names the row's first figure, else the notebook's claims section."""
-    path = next(notebooks.NOTEBOOKS.glob(f"{nb}_*.ipynb"))
-    heads, ref = _headings(nb), _figure_ref(paper)
+    (name, heads), ref = _notebook(nb), _figure_ref(paper)
     section = next((a for t, a in heads if ref and re.search(rf"Fig\. {ref[0]}(?!\d)", t)),
                    next((a for t, a in heads if t.startswith("Claims")), heads[-1][1]))
-    links = [f"[notebook {nb}](../notebooks/{path.name}#{section})"]
+    links = [f"[notebook {nb}](../notebooks/{name}#{section})"]
     if ref:
         pngs = sorted(figures.glob(f"{nb}_fig{ref[0]}*.png"))
         exact = [p for p in pngs if re.match(rf"{nb}_fig{ref[0]}{ref[1]}(?!\d)", p.name)]

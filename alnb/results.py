@@ -187,22 +187,24 @@ def cache_path(cache_dir: str | os.PathLike, stem: str) -> Path:
     return Path(cache_dir) / f"{stem}.csv.gz"
 
 
+def _hashed(cache_dir: str | os.PathLike, name: str, identity: dict) -> Path:
+    """`name`-<hash of identity and the engine>: where a table of that identity lives."""
+    blob = json.dumps({**identity, **_engine()}, sort_keys=True, default=str)
+    return cache_path(cache_dir, f"{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}")
+
+
 def cached(cache_dir: str | os.PathLike, name: str, spec: dict, ds: Dataset,
            compute) -> pd.DataFrame:
     """`compute()`'s frame, read from `cache_dir` when the same spec has run on this data."""
-    blob = json.dumps({"spec": spec, "data": data_fingerprint(ds), **_engine()},
-                      sort_keys=True, default=str)
-    path = cache_path(cache_dir, f"{ds.name}-{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}")
-    return _table(path, compute)
+    return _table(_hashed(cache_dir, f"{ds.name}-{name}",
+                          {"spec": spec, "data": data_fingerprint(ds)}), compute)
 
 
 def keyed(cache_dir: str | os.PathLike, name: str, key: dict, compute) -> pd.DataFrame:
     """`compute()`'s frame, read from `cache_dir` when the same `key` (a JSON-able dict that
     determines the result, e.g. the hash of the table it is computed from) was computed
     before."""
-    blob = json.dumps({"key": key, **_engine()}, sort_keys=True, default=str)
-    return _table(cache_path(cache_dir, f"{name}-{hashlib.sha1(blob.encode()).hexdigest()[:16]}"),
-                  compute)
+    return _table(_hashed(cache_dir, name, {"key": key}), compute)
 
 
 def _check_config(frame: pd.DataFrame, cfg: ALConfig, ds: Dataset, path: Path) -> None:

@@ -127,11 +127,11 @@ def with_power(table: pd.DataFrame, full: pd.DataFrame) -> pd.DataFrame:
     return table.assign(power_seeds=table.claim.map(need))
 
 
-def cached(judge: Callable, runs, notebook: str, sc, results_dir) -> pd.DataFrame:
-    """`sensitivity` of a notebook's claims, cached by the full claims table it starts from
-    (so new seeds or new rules recompute it) and written to
-    results_dir/seed_counts_NN_SCALE.csv for the report."""
-    full = judge(runs)
+def cached(judge: Callable, runs, full: pd.DataFrame, notebook: str, sc,
+           results_dir) -> pd.DataFrame:
+    """`sensitivity` of a notebook's claims, cached by the full claims table it starts from,
+    `full` = judge(runs) as the notebook computed it (so new seeds or new rules recompute
+    it), and written to results_dir/seed_counts_NN_SCALE.csv for the report."""
     key = {"claims": hashlib.sha256(full.to_csv(index=False).encode()).hexdigest(),
            "sizes": SIZES, "subsets": SUBSETS, "min_seeds": MIN_SEEDS}
     table = with_power(results.keyed(f"{results_dir}/cache", f"seed-counts-{notebook}", key,

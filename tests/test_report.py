@@ -109,7 +109,7 @@ def test_statements_list_every_inventory_entry_once_with_links_that_name_real_se
     ids = re.findall(r'<span class="claim-id" id="([^"]+)">', text)
     assert ids == [c.id for c in paper_claims.CLAIMS]
     for nb, anchor in re.findall(r"\(\.\./notebooks/(\d\d)_\w+\.ipynb#([\w-]+)\)", text):
-        assert anchor in {a for _, a in report._headings(nb)}
+        assert anchor in {a for _, a in report._notebook(nb)[1]}
     grouped = re.findall(r'<a href="#([^"]+)">', report.by_verdict())
     assert set(grouped) == set(ids)  # every statement stands under some verdict or kind
 
