@@ -275,7 +275,6 @@ def _notebook(nb: str) -> tuple[str, list[tuple[str, str]]]:
     return path.name, [(t[3:], github_slugify(t[3:])) for t in lines if t.startswith("## ")]
 
 
-
 def _figure_ref(paper: str) -> tuple[str, str] | None:
     """The first figure a row's `paper` cell names, as ('10', 'a') for 'Fig. 10a, A.3'."""
     m = re.search(r"Fig\. (\d+)([a-d]?)", str(paper))

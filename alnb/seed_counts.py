@@ -134,7 +134,7 @@ def cached(judge: Callable, runs, full: pd.DataFrame, notebook: str, sc,
     it), and written to results_dir/seed_counts_NN_SCALE.csv for the report."""
     key = {"claims": hashlib.sha256(full.to_csv(index=False).encode()).hexdigest(),
            "sizes": SIZES, "subsets": SUBSETS, "min_seeds": MIN_SEEDS}
-    table = with_power(results.keyed(f"{results_dir}/cache", f"seed-counts-{notebook}", key,
-                                     lambda: sensitivity(judge, runs, full)), full)
+    table = results.keyed(f"{results_dir}/cache", f"seed-counts-{notebook}", key,
+                          lambda: sensitivity(judge, runs, full))
     results.write_atomic(table, f"{results_dir}/seed_counts_{notebook}_{sc.name}.csv")
     return table
