@@ -15,7 +15,6 @@ from alnb.stats import NOT_TESTED, Test
 EARLY = (0.05, 0.10, 0.25)
 
 
-
 def pick(frame: pd.DataFrame, **where) -> pd.DataFrame:
     """The rows of one experiment, e.g. pick(df, dataset="mnist", strategy="margin")."""
     mask = np.ones(len(frame), bool)
@@ -26,10 +25,8 @@ def pick(frame: pd.DataFrame, **where) -> pd.DataFrame:
     return frame[mask]
 
 
-
 def pct(frac: float) -> str:
     return f"{100 * frac:.0f}%"
-
 
 
 def gaps(what: str, a: pd.DataFrame, b: pd.DataFrame, fracs, column: str = "test_acc",
@@ -58,7 +55,6 @@ def span(values, fmt=str) -> str:
     """'a' or 'a-b' over the distinct values (NaN left out); '' for none."""
     v = sorted({x for x in values if x == x})
     return "" if not v else fmt(v[0]) if len(v) == 1 else f"{fmt(v[0])}-{fmt(v[-1])}"
-
 
 
 def row(claim: str, paper: str, tests: list[Test], verdict: str | None = None,

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from alnb import paper_claims, report, stats
-from alnb.claims import row
+from alnb.claims import row, table
 from alnb.sections.data_split import LIFT, _arrival_lift
 
 
@@ -84,3 +84,25 @@ def test_crossover_is_where_cumulative_leads_for_good_not_a_first_noisy_crossing
     got = crossover(run(gap + early), run(np.zeros_like(gap)), window=0.0)
     assert got.to_numpy() == pytest.approx([15000] * 5, abs=120)
     assert crossover(run(np.zeros_like(gap)), run(np.zeros_like(gap))).empty
+
+
+def test_capacity_rows_judge_a_network_size_only_once_all_its_fig10_runs_are_cached():
+    """ANN1(1000) on Fashion-MNIST with only its incremental runs landed (tier 4 part-way):
+    no sub-claim of A.3 reads it, the rows say it waits, and MNIST's are judged: cumulative
+    Margin 0.02 above Random and Entropy, incremental Margin 0.02 below cumulative early."""
+    from alnb.sections.training_modes import FIG10_RUNS, capacity_rows
+
+    rng = np.random.default_rng(23)
+    lead = {("margin", "cumulative"): 0.02, ("margin", "incremental"): 0.0}
+    rows = [{"dataset": d, "hidden": h, "strategy": s, "mode": m, "seed": seed,
+             "n_labeled": 120 * i, "frac_labeled": f,
+             "test_acc": 0.8 + 0.1 * f + lead.get((s, m), 0.0) + rng.normal(0, 0.002)}
+            for d in ("mnist", "fashion_mnist") for h in (10, 1000) for s, m in FIG10_RUNS
+            if d == "mnist" or h == 10 or m == "incremental"
+            for seed in range(5) for i, f in enumerate(np.linspace(0, 0.5, 51))]
+    vs_r, vs_e, early, *_ = table(capacity_rows(pd.DataFrame(rows))).to_dict("records")
+    assert "ANN1(1000) on fashion_mnist not tested" in vs_r["differs"]
+    assert "fashion_mnist ANN1(1000)" not in vs_r["measured"] + vs_e["measured"]
+    assert "mnist ANN1(1000) M-R at 50%" in vs_r["measured"]
+    assert vs_r["verdict"] == vs_e["verdict"] == stats.HOLDS
+    assert early["verdict"] == stats.CONTRADICTED

@@ -56,6 +56,8 @@ def test_loop_stops_once_s_has_at_most_n_examples():
         assert (live.added.iloc[:-1] == live["size"].iloc[:-1]).all()
         assert live.added.iloc[-1] == 0
     assert res.summary.converged.all()
+
+
 def test_hardest_threshold_is_the_first_grid_value_at_which_gpla_adds():
     res = pseudo.gpla(NET, SYN, labeled(100), [pseudo.HARDEST], seeds=[0], n_min=20,
                       grid_size=11)

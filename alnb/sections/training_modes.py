@@ -14,6 +14,10 @@ from alnb.scales import Scale
 from alnb.scoring import PAPER_STRATEGIES, REGISTRY
 from alnb.stats import ACC_MARGIN, NOT_TESTED, Test
 
+# Fig. 10's runs per data set and network size: (strategy, mode).
+FIG10_RUNS = (("margin", "incremental"), ("margin", "cumulative"), ("entropy", "incremental"),
+              ("entropy", "cumulative"), ("random", "cumulative"))
+
 
 def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
     """Notebook 01 (Sec. 3, A.1-A.4): (figure, dataset, config changes) for every run.
@@ -34,9 +38,7 @@ def plan(sc: Scale, datasets: list[str]) -> list[tuple[str, str, dict]]:
             later = {"tier": LATER} if hidden == 1000 and i > 0 and sc.name != "paper" else {}
             if later and not sc.later_s:
                 continue
-            runs = [{"hidden": hidden, "strategy": s, "mode": m, **later}
-                    for s in ("margin", "entropy") for m in modes]
-            runs.append({"hidden": hidden, "strategy": "random", "mode": "cumulative", **later})
+            runs = [{"hidden": hidden, "strategy": s, "mode": m, **later} for s, m in FIG10_RUNS]
             plan += [("fig10", d, r) for r in runs]
             if sc.later_s and sc.stop("fig10") is not None and not later:
                 # Tier 4: to the end, where A.3 sees incremental training decline; ANN1(1000)
@@ -260,12 +262,26 @@ def _timing_rows(margin: dict) -> list[dict]:
                 ids=("A2.same-as-decline",))]
 
 
+def _fig10_groups(fig10: pd.DataFrame) -> tuple[list, list[str]]:
+    """Fig. 10's (data set, network size, runs) that have all of FIG10_RUNS cached, and a note
+    for each one that waits on tier 4 for some."""
+    groups, waiting = [], []
+    for (d, hidden), g in fig10.groupby(["dataset", "hidden"]):
+        if len(set(zip(g.strategy, g["mode"], strict=True))) == len(FIG10_RUNS):
+            groups.append((d, hidden, g))
+        else:
+            waiting.append(f"ANN1({hidden}) on {d} not tested: some of its Fig. 10 runs are "
+                           "tier 4's, not cached yet")
+    return groups, waiting
+
+
 def capacity_rows(fig10: pd.DataFrame) -> list[dict]:
     """Fig. 10 (A.3), per data set and network size: the strategy ranking under cumulative
     training, incremental's early advantage, Random against Margin on ANN1(10), and the
     incremental decline where the runs go to the end."""
     vs_r, vs_e, early, small = [], [], [], []
-    for (d, hidden), g in fig10.groupby(["dataset", "hidden"]):
+    groups, waiting = _fig10_groups(fig10)
+    for d, hidden, g in groups:
         cum = pick(g, mode="cumulative")
         m, r = pick(cum, strategy="margin"), pick(cum, strategy="random")
         name = f"{d} ANN1({hidden})"
@@ -276,12 +292,13 @@ def capacity_rows(fig10: pd.DataFrame) -> list[dict]:
                       EARLY[:2], test=stats.noninferiority)
         if hidden == 10:
             small += gaps(f"{name} M-R", m, r, fracs, test=stats.equivalence)
+
     def reach(g):  # where every run of g goes
         return float(g.groupby(["dataset", "strategy", "mode"]).frac_labeled.max().min())
 
-    sizes = "; ".join(f"ANN1({h}) on {' and '.join(g.dataset.unique())}: " + ", ".join(
+    sizes = "; ".join([f"ANN1({h}) on {' and '.join(g.dataset.unique())}: " + ", ".join(
         f"{m} to {pct(reach(x))}" for m, x in g.groupby("mode"))
-        for h, g in fig10.groupby("hidden"))
+        for h, g in pd.concat([g for *_, g in groups]).sort_index().groupby("hidden")] + waiting)
     small_to = reach(pick(fig10, hidden=10, mode="cumulative"))
     return [row(f"Cumulative Margin is as good as or better than Random for each network size "
                 f"(M >= R - {ACC_MARGIN})", "Fig. 10, A.3", vs_r,
@@ -301,8 +318,9 @@ def _capacity_decline(fig10: pd.DataFrame) -> dict:
     """A.3: per network size whose incremental runs go to the end, Margin's and Entropy's
     incremental accuracy falls from half the run to its end, and cumulative Margin's rises
     over its run."""
-    tests, short = [], []
-    for (d, hidden), g in fig10.groupby(["dataset", "hidden"]):
+    tests = []
+    groups, short = _fig10_groups(fig10)
+    for d, hidden, g in groups:
         name = f"{d} ANN1({hidden})"
         if reached(pick(g, mode="incremental")) < 1:
             short.append(f"{name} not tested (its incremental runs stop at "
@@ -330,12 +348,10 @@ def small_networks_suffer(fig10: pd.DataFrame, d: str) -> dict:
     g = pick(fig10, dataset=d, strategy="margin")
     stop = float(g.groupby("hidden").frac_labeled.max().min())
 
-
     def cum_minus_inc(hidden):
         h = pick(g, hidden=hidden)
         return align.compare(pick(h, mode="cumulative"), pick(h, mode="incremental"),
                              at="frac_labeled", value=stop)["diffs"]
-
 
     tests = []
     if {10, 1000} <= set(g.hidden):
