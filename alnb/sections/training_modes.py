@@ -346,7 +346,7 @@ def small_networks_suffer(fig10: pd.DataFrame, d: str) -> dict:
     """(cum - inc) of ANN1(10) minus that of ANN1(1000), per seed, at the runs' last shared
     fraction."""
     g = pick(fig10, dataset=d, strategy="margin")
-    stop = float(g.groupby("hidden").frac_labeled.max().min())
+    stop = float(g.groupby(["hidden", "mode"]).frac_labeled.max().min())
 
     def cum_minus_inc(hidden):
         h = pick(g, hidden=hidden)
