@@ -106,3 +106,19 @@ def test_capacity_rows_judge_a_network_size_only_once_all_its_fig10_runs_are_cac
     assert "mnist ANN1(1000) M-R at 50%" in vs_r["measured"]
     assert vs_r["verdict"] == vs_e["verdict"] == stats.HOLDS
     assert early["verdict"] == stats.CONTRADICTED
+
+
+def test_small_networks_suffer_compares_where_every_mode_of_both_sizes_reaches():
+    """ANN1(1000)'s incremental runs go to the end, its cumulative ones to 50%: the row
+    compares at 50%, where ANN1(10)'s cum - inc gap (0.05) exceeds ANN1(1000)'s (0)."""
+    from alnb.sections.training_modes import small_networks_suffer
+
+    rng = np.random.default_rng(24)
+    rows = [{"dataset": "mnist", "hidden": h, "strategy": "margin", "mode": m, "seed": seed,
+             "n_labeled": 120 * i, "frac_labeled": f,
+             "test_acc": 0.9 + 0.05 * (h == 10 and m == "cumulative") + rng.normal(0, 0.002)}
+            for h in (10, 1000) for m in ("cumulative", "incremental") for seed in range(5)
+            for i, f in enumerate(np.linspace(0, 0.5 if (h, m) == (1000, "cumulative") else 1,
+                                              51))]
+    got = table([small_networks_suffer(pd.DataFrame(rows), "mnist")]).iloc[0]
+    assert "at 50%" in got.measured and got.verdict == stats.HOLDS
