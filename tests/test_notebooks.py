@@ -13,6 +13,7 @@ ALL = notebooks.notebooks()
 @pytest.mark.parametrize("nb", ALL, ids=lambda p: p.name)
 def test_committed_without_outputs_and_with_a_parameters_cell(nb):
     cells = json.loads(nb.read_text())["cells"]
+    assert all("id" in c for c in cells), f"{nb.name} has cells without an id (nbformat 4.5)"
     code = [c for c in cells if c["cell_type"] == "code"]
     assert not [c for c in code if c.get("outputs") or c.get("execution_count")], \
         f"{nb.name} has outputs: clear them before committing"
