@@ -101,9 +101,15 @@ def sensitivity(judge: Callable, runs, full: pd.DataFrame | None = None, sizes=S
     holds, holds in some, mixed, contradicted, inconclusive), its Wilson 95% interval, and the
     share that takes the opposite side (see `opposite`)."""
     full = judge(runs) if full is None else full
+    return with_power(_agreement(judge, runs, full, sizes, subsets, min_seeds), full)
+
+
+def _agreement(judge: Callable, runs, full: pd.DataFrame, sizes=SIZES, subsets: int = SUBSETS,
+               min_seeds: int = MIN_SEEDS) -> pd.DataFrame:
+    """`sensitivity` without its power column, which comes from `full` alone."""
     rows = full[full.counted.astype(bool) & (full.seeds.map(lowest_seeds) >= min_seeds)]
     if rows.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=COLUMNS[:-1])
     got = {k: [dict(zip(t.claim, t.verdict, strict=True))
                for t in (judge(restrict(runs, k, i)) for i in range(subsets))] for k in sizes}
     out = []
@@ -117,7 +123,7 @@ def sensitivity(judge: Callable, runs, full: pd.DataFrame | None = None, sizes=S
                     f"agree_high_{k}": high,
                     f"opposite_{k}": np.mean([opposite(r.verdict, v) for v in verdicts])}
         out.append(rec)
-    return with_power(pd.DataFrame(out, columns=COLUMNS), full)
+    return pd.DataFrame(out, columns=COLUMNS[:-1])
 
 
 def with_power(table: pd.DataFrame, full: pd.DataFrame) -> pd.DataFrame:
@@ -131,10 +137,13 @@ def cached(judge: Callable, runs, full: pd.DataFrame, notebook: str, sc,
            results_dir) -> pd.DataFrame:
     """`sensitivity` of a notebook's claims, cached by the full claims table it starts from,
     `full` = judge(runs) as the notebook computed it (so new seeds or new rules recompute
-    it), and written to results_dir/seed_counts_NN_SCALE.csv for the report."""
+    it), and written to results_dir/seed_counts_NN_SCALE.csv for the report. The power
+    column is `full`'s, added on every read: a cached copy of it (tables cached before it
+    was recorded have a stale one) is never used."""
     key = {"claims": hashlib.sha256(full.to_csv(index=False).encode()).hexdigest(),
            "sizes": SIZES, "subsets": SUBSETS, "min_seeds": MIN_SEEDS}
-    table = results.keyed(f"{results_dir}/cache", f"seed-counts-{notebook}", key,
-                          lambda: sensitivity(judge, runs, full))
+    agreement = results.keyed(f"{results_dir}/cache", f"seed-counts-{notebook}", key,
+                              lambda: _agreement(judge, runs, full))
+    table = with_power(agreement.drop(columns="power_seeds", errors="ignore"), full)
     results.write_atomic(table, f"{results_dir}/seed_counts_{notebook}_{sc.name}.csv")
     return table

@@ -3,7 +3,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from alnb import claims, seed_counts, stats
+from alnb import claims, results, seed_counts, stats
 from alnb.paper_claims import BEYOND
 
 
@@ -78,3 +78,22 @@ def test_a_draw_keeps_two_seeds_of_the_runs_that_have_only_five():
         cut = seed_counts.restrict(frame, 3, i)
         assert cut[cut.run == "five"].seed.nunique() >= 2
         assert cut[cut.run == "ten"].seed.nunique() == 3
+
+
+def test_the_power_column_is_the_claims_tables_never_the_caches(tmp_path):
+    """A seed-count table cached before its power column was recorded, or with a stale one,
+    is read with the power that the claims table it starts from gives."""
+    from types import SimpleNamespace
+
+    r = runs(weak=0.2 + np.r_[1 + 0.02 * np.arange(5), -1 - 0.02 * np.arange(5)])
+    full, sc = judge(r), SimpleNamespace(name="t")
+    want = seed_counts.power_seeds(full.measured[0])
+
+    def power():
+        return str(seed_counts.cached(judge, r, full, "99", sc, tmp_path).power_seeds[0])
+
+    assert want == "238" and power() == want
+    (path,) = (tmp_path / "cache").glob("seed-counts-99-*.csv.gz")
+    results.write_cached(pd.read_csv(path).assign(power_seeds="–"), path)
+    assert power() == want
+    assert pd.read_csv(tmp_path / "seed_counts_99_t.csv", dtype=str).power_seeds[0] == want
