@@ -26,8 +26,9 @@ SIZES = (3, 5)
 MIN_SEEDS = 10
 SUBSETS = 50  # random subsets per size: C(10, 5) = 252 and 200 seeds have far more
 REPLICATES = ("seed", "init")  # what a frame's independent repetitions are called
-COLUMNS = ["claim", "seeds", "verdict", "subsets", *[f"{m}_{k}" for k in SIZES for m in (
-    "agree", "agree_low", "agree_high", "opposite")], "power_seeds"]
+AGREEMENT = ["claim", "seeds", "verdict", "subsets", *[f"{m}_{k}" for k in SIZES for m in (
+    "agree", "agree_low", "agree_high", "opposite")]]
+COLUMNS = [*AGREEMENT, "power_seeds"]
 
 
 def lowest_seeds(seeds) -> int:
@@ -109,7 +110,7 @@ def _agreement(judge: Callable, runs, full: pd.DataFrame, sizes=SIZES, subsets: 
     """`sensitivity` without its power column, which comes from `full` alone."""
     rows = full[full.counted.astype(bool) & (full.seeds.map(lowest_seeds) >= min_seeds)]
     if rows.empty:
-        return pd.DataFrame(columns=COLUMNS[:-1])
+        return pd.DataFrame(columns=AGREEMENT)
     got = {k: [dict(zip(t.claim, t.verdict, strict=True))
                for t in (judge(restrict(runs, k, i)) for i in range(subsets))] for k in sizes}
     out = []
@@ -123,7 +124,7 @@ def _agreement(judge: Callable, runs, full: pd.DataFrame, sizes=SIZES, subsets: 
                     f"agree_high_{k}": high,
                     f"opposite_{k}": np.mean([opposite(r.verdict, v) for v in verdicts])}
         out.append(rec)
-    return pd.DataFrame(out, columns=COLUMNS[:-1])
+    return pd.DataFrame(out, columns=AGREEMENT)
 
 
 def with_power(table: pd.DataFrame, full: pd.DataFrame) -> pd.DataFrame:
@@ -138,12 +139,12 @@ def cached(judge: Callable, runs, full: pd.DataFrame, notebook: str, sc,
     """`sensitivity` of a notebook's claims, cached by the full claims table it starts from,
     `full` = judge(runs) as the notebook computed it (so new seeds or new rules recompute
     it), and written to results_dir/seed_counts_NN_SCALE.csv for the report. The power
-    column is `full`'s, added on every read: a cached copy of it (tables cached before it
-    was recorded have a stale one) is never used."""
+    column is `full`'s, set on every read: a cached copy of it (tables cached before it
+    was recorded have a stale one) is overwritten."""
     key = {"claims": hashlib.sha256(full.to_csv(index=False).encode()).hexdigest(),
            "sizes": SIZES, "subsets": SUBSETS, "min_seeds": MIN_SEEDS}
     agreement = results.keyed(f"{results_dir}/cache", f"seed-counts-{notebook}", key,
                               lambda: _agreement(judge, runs, full))
-    table = with_power(agreement.drop(columns="power_seeds", errors="ignore"), full)
+    table = with_power(agreement, full)
     results.write_atomic(table, f"{results_dir}/seed_counts_{notebook}_{sc.name}.csv")
     return table
